@@ -1,0 +1,57 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is set up
+# by them on a fresh machine (a Python 3.11 with venv; npm for the browser-test helpers).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PROMISE_FILE := data/medborgarlofte-2022-jonkoping.yaml
+
+.PHONY: run setup test lint format messages check-deploy clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+## setup: install, migrate, load the 2022 promise, create demo users and demo data
+setup: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_promise $(PROMISE_FILE)
+	$(BIN)/python manage.py seed_demo
+
+## run: set up and serve on http://127.0.0.1:8000
+run: setup
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: the whole suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+test: $(VENV)/.installed-dev node_modules/.package-lock.json
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## messages: extract gettext strings into locale/sv and compile them
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages --locale sv --no-location --ignore '.venv/*' --ignore 'node_modules/*'
+	$(BIN)/python manage.py compilemessages --locale sv --ignore '.venv/*'
+
+check-deploy: $(VENV)/.installed
+	DJANGO_ENV=production SECRET_KEY=$$(printf 'x%.0s' $$(seq 60)) ALLOWED_HOSTS=example.org \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -1,0 +1,20 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class PromisesConfig(AppConfig):
+    name = "promises"
+    verbose_name = _("Citizen promises")
+
+    def ready(self) -> None:
+        post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="promises_roles_sync")
+
+
+def _sync_roles_after_last_app(sender, app_config, **kwargs) -> None:
+    # post_migrate is sent once per app; only after the last one do all permissions exist.
+    last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    if app_config is last:
+        from promises.roles import roles_sync
+
+        roles_sync()

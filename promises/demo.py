@@ -1,0 +1,120 @@
+"""Demo users and plausible activity data, so a newcomer sees a living application.
+
+Never run against production: every demo user shares a published password.
+"""
+
+import random
+from datetime import date, timedelta
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from promises import roles
+from promises.models import Activity, ActivityType, Area, Organisation, Promise, User
+
+DEMO_PASSWORD = "medborgarlofte-demo"
+
+# username, first name, group, organisation short name, is Django-admin staff
+DEMO_USERS = [
+    ("polis", "Demo Polis", roles.POLICE_STAFF, "Polisen", False),
+    ("kommun", "Demo Kommun", roles.MUNICIPAL_STAFF, "Kommunen", False),
+    ("vatterhem", "Demo Vätterhem", roles.HOUSING_STAFF, "Vätterhem", False),
+    ("chef.polis", "Demo Chef Polis", roles.MANAGERS, "Polisen", False),
+    ("chef.kommun", "Demo Chef Kommun", roles.MANAGERS, "Kommunen", False),
+    ("admin", "Demo Administratör", roles.ADMINISTRATORS, None, True),
+]
+
+
+def demo_users_create() -> list[User]:
+    users = []
+    for username, first_name, group_name, org_short_name, is_admin_staff in DEMO_USERS:
+        organisation = Organisation.objects.get(short_name=org_short_name) if org_short_name else None
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first_name, "organisation": organisation, "is_staff": is_admin_staff},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(Group.objects.get(name=group_name))
+        users.append(user)
+    return users
+
+
+# (activity code, areas, entries per week in each area, quantity range, logged by): rates chosen
+# so that 2022 ends near its targets, some ahead and some behind.
+_WEEKLY_PLAN = [
+    ("fotpatrull", ["Råslätt"], 7, (1, 3), "polis"),
+    ("fotpatrull", ["Öxnehaga", "Österängen", "Ekhagen"], 2.6, (1, 3), "polis"),
+    ("trafikkontroll", ["Råslätt"], 2.4, (1, 2), "polis"),
+    ("trafikkontroll", ["Öxnehaga", "Österängen", "Ekhagen"], 0.8, (1, 2), "polis"),
+    ("narkotikabrott", ["Råslätt"], 1.1, (1, 1), "polis"),
+    ("narkotikabrott", ["Öxnehaga", "Österängen", "Ekhagen"], 0.6, (1, 1), "polis"),
+    ("bos-mote", ["Råslätt", "Öxnehaga", "Österängen", "Huskvarna"], 0.92, (1, 1), "kommun"),
+    ("atgard", ["Råslätt", "Öxnehaga", "Österängen", "Huskvarna"], 0.15, (1, 1), "vatterhem"),
+    ("analys", ["Råslätt", "Öxnehaga"], 0.1, (1, 1), "kommun"),
+    ("formellt-mote", ["Hela Jönköpings kommun"], 0.5, (1, 1), "kommun"),
+]
+
+_DESCRIPTIONS = {
+    "atgard": ["Förbättrad belysning vid torget", "Klottersanering", "Buskage nedklippt vid gångväg"],
+    "analys": ["Orsaksanalys av oroligheter vid torget", "Analys av ökad skadegörelse"],
+}
+
+
+@transaction.atomic
+def demo_activities_create(*, promise: Promise, until: date, seed: int = 2022) -> int:
+    """Fill the promise's year up to `until` with plausible entries; returns how many were made."""
+    if promise.activities.filter(created_by__username__in=[u[0] for u in DEMO_USERS]).exists():
+        return 0
+    rng = random.Random(seed)
+    users = {user.username: user for user in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}
+    types = {t.code: t for t in ActivityType.objects.all()}
+    areas = {a.name: a for a in Area.objects.filter(municipality=promise.municipality)}
+    start = date(promise.year, 1, 1)
+    end = min(until, date(promise.year, 12, 31))
+    entries: list[Activity] = []
+
+    def add(code: str, area: str, day: date, quantity: int = 1, username: str = "polis", **extra) -> None:
+        user = users[username]
+        entries.append(
+            Activity(
+                promise=promise,
+                activity_type=types[code],
+                area=areas[area],
+                date=day,
+                quantity=quantity,
+                organisation_id=user.organisation_id,
+                created_by=user,
+                **extra,
+            )
+        )
+
+    day = start
+    while day <= end:
+        weekday = day.weekday()
+        for code, area_names, per_week, (low, high), username in _WEEKLY_PLAN:
+            for area in area_names:
+                if rng.random() < per_week / 7:
+                    extra = {}
+                    if code == "narkotikabrott":
+                        extra["first_time_user"] = rng.random() < 0.24
+                    if code == "trafikkontroll":
+                        extra["duration_minutes"] = rng.choice([20, 25, 30, 40])
+                    if code in _DESCRIPTIONS:
+                        extra["description"] = rng.choice(_DESCRIPTIONS[code])
+                    add(code, area, day, rng.randint(low, high), username, **extra)
+        if weekday == 1 and rng.random() < 0.95:  # the weekly lägesbild for Råslätt, on Tuesdays
+            add("lagesbild", "Råslätt", day, username="kommun")
+        if day.day == 10:  # the monthly lägesbild
+            for area in ["Öxnehaga", "Österängen", "Huskvarna", "Övriga Jönköpings kommun"]:
+                if rng.random() < 0.9:
+                    add("lagesbild", area, day, username="kommun")
+        if day.day == 15 and day.month not in (7, 12):  # SSG meets most months
+            add("ssg-mote", "Hela Jönköpings kommun", day, username="kommun")
+        if weekday == 3 and rng.random() < 0.3:
+            add("sig-arende", "Hela Jönköpings kommun", day, username="kommun")
+        day += timedelta(days=1)
+    bulk_create_with_history(entries, Activity, batch_size=1000)
+    return len(entries)

@@ -1,0 +1,144 @@
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+
+from promises import roles
+from promises.models import (
+    Activity,
+    ActivityType,
+    Area,
+    Commitment,
+    Organisation,
+    Promise,
+    Section,
+    Target,
+    TargetArea,
+    User,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("short_name",)
+
+    short_name = factory.Sequence(lambda n: f"Org{n}")
+    name = factory.LazyAttribute(lambda o: f"Organisation {o.short_name}")
+    kind = Organisation.Kind.POLICE
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    organisation = factory.SubFactory(OrganisationFactory)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        if create:
+            self.save()
+
+
+def staff_user(organisation: Organisation | None = None, **kwargs) -> User:
+    organisation = organisation or OrganisationFactory(short_name="Polisen", kind=Organisation.Kind.POLICE)
+    return UserFactory(organisation=organisation, role=roles.POLICE_STAFF, **kwargs)
+
+
+def manager_user(organisation: Organisation | None = None, **kwargs) -> User:
+    organisation = organisation or OrganisationFactory(short_name="Polisen", kind=Organisation.Kind.POLICE)
+    return UserFactory(organisation=organisation, role=roles.MANAGERS, **kwargs)
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+        django_get_or_create = ("municipality", "name")
+
+    municipality = "Jönköping"
+    name = factory.Sequence(lambda n: f"Område {n}")
+    slug = factory.Sequence(lambda n: f"omrade-{n}")
+
+
+class ActivityTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActivityType
+        django_get_or_create = ("code",)
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"typ-{n}")
+    name = factory.Sequence(lambda n: f"Aktivitet {n}")
+    max_quantity = 20
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organisations.set(extracted)
+
+
+class PromiseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Promise
+        django_get_or_create = ("municipality", "year")
+
+    municipality = "Jönköping"
+    year = 2022
+    title = factory.LazyAttribute(lambda p: f"Medborgarlöfte {p.year}")
+    general_commitment = "Polis och kommun ska gemensamt arbeta för trygghet."
+    status = Promise.Status.ACTIVE
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    promise = factory.SubFactory(PromiseFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = "Polisiärt arbete"
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commitment
+
+    section = factory.SubFactory(SectionFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    text = "Polisen ska fotpatrullera."
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Target
+        skip_postgeneration_save = True
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    key = factory.Sequence(lambda n: f"mal-{n}")
+    kind = Target.Kind.COUNT
+    title = factory.Sequence(lambda n: f"Mål {n}")
+    activity_type = factory.SubFactory(ActivityTypeFactory)
+    count = 100
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            TargetArea.objects.bulk_create([TargetArea(target=self, area=area) for area in extracted])
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    promise = factory.SubFactory(PromiseFactory)
+    activity_type = factory.SubFactory(ActivityTypeFactory)
+    area = factory.SubFactory(AreaFactory)
+    date = datetime.date(2022, 3, 1)
+    quantity = 1
+    created_by = factory.SubFactory(UserFactory)
+    organisation = factory.LazyAttribute(lambda a: a.created_by.organisation)

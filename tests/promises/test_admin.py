@@ -1,0 +1,70 @@
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from promises.demo import demo_users_create
+from promises.loader import promise_load_file
+from promises.models import Promise, Target, User
+
+pytestmark = pytest.mark.django_db
+
+SEED_FILE = Path(__file__).resolve().parents[2] / "data" / "medborgarlofte-2022-jonkoping.yaml"
+
+
+@pytest.fixture
+def admin_client(client):
+    promise_load_file(path=SEED_FILE)
+    demo_users_create()
+    client.force_login(User.objects.get(username="admin"))
+    return client
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "promise",
+        "section",
+        "commitment",
+        "target",
+        "activity",
+        "activitytype",
+        "area",
+        "organisation",
+        "user",
+    ],
+)
+def test_admin_changelist_and_change_pages_render_in_swedish(admin_client, model):
+    response = admin_client.get(reverse(f"admin:promises_{model}_changelist"))
+    assert response.status_code == 200
+    assert '<html lang="sv"' in response.content.decode()
+
+
+def test_admin_promise_change_page_has_inlines(admin_client):
+    promise = Promise.objects.get()
+    response = admin_client.get(reverse("admin:promises_promise_change", args=[promise.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Polisiärt arbete" in body
+    assert "Håkan Boberg" in body
+
+
+def test_admin_copy_to_next_year_action(admin_client):
+    promise = Promise.objects.get()
+    response = admin_client.post(
+        reverse("admin:promises_promise_changelist"),
+        {"action": "copy_to_next_year", "_selected_action": [promise.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    copy = Promise.objects.get(year=2023)
+    assert copy.status == Promise.Status.DRAFT
+    assert Target.objects.filter(commitment__section__promise=copy).count() == 16
+
+
+def test_admin_staff_user_cannot_reach_admin(client):
+    promise_load_file(path=SEED_FILE)
+    demo_users_create()
+    client.force_login(User.objects.get(username="polis"))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
