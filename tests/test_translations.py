@@ -17,6 +17,8 @@ def test_translations_swedish_catalogue_is_complete():
 def test_translations_compiled_catalogue_matches_source():
     po = polib.pofile(str(LOCALE / "django.po"))
     mo = polib.mofile(str(LOCALE / "django.mo"))
+
     def as_dict(catalogue):
         return {(e.msgid, e.msgid_plural): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in catalogue}
+
     assert as_dict(mo) == as_dict([e for e in po if not e.obsolete])
