@@ -172,6 +172,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Uploaded import files wait here between the preview and the confirmation (never served).
+IMPORT_DIR = Path(env_str("IMPORT_DIR") or BASE_DIR / "var" / "imports")
+DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+
 # Follow-up status thresholds: "risk" is at least this share of the expected value.
 FOLLOWUP_RISK_THRESHOLD = 0.8
 

@@ -13,9 +13,10 @@ public_patterns = (
 
 urlpatterns = [
     path("", include(public_patterns)),
-    path("start/", promise_views.home, name="home"),
+    path("", include("promises.urls")),
     path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", promise_views.favicon),
 ]

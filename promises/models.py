@@ -354,6 +354,16 @@ class Activity(models.Model):
     created_by = models.ForeignKey(
         User, verbose_name=_("logged by"), on_delete=models.PROTECT, related_name="activities"
     )
+    # The form's one-time key: the same form posted twice creates one entry, not two.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    import_batch = models.ForeignKey(
+        "ImportBatch",
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords()
@@ -378,3 +388,22 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_type} {self.area} {self.date} × {self.quantity}"
+
+
+class ImportBatch(models.Model):
+    """One uploaded file of activities, kept so the same file is not imported twice by mistake."""
+
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("checksum"), max_length=64, db_index=True)
+    row_count = models.PositiveIntegerField(_("rows"))
+    created_by = models.ForeignKey(User, verbose_name=_("imported by"), on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT)
+    created_at = models.DateTimeField(_("imported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.row_count})"

@@ -1,8 +1,12 @@
 """Reads of promises: named queries the views and services share."""
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.db.models import Prefetch, QuerySet
 
-from promises.models import ActivityType, Commitment, Promise, Section, Target, User
+from promises.models import Activity, ActivityType, Area, Commitment, Promise, Section, Target, TargetArea, User
+from promises.permissions import is_manager
 
 
 def promise_current() -> Promise | None:
@@ -25,3 +29,141 @@ def activity_types_for_user(*, user: User) -> QuerySet[ActivityType]:
     if user.organisation_id is None:
         return ActivityType.objects.none()
     return ActivityType.objects.filter(organisations=user.organisation_id)
+
+
+@dataclass
+class ActivityContext:
+    """Everything the activity rules look up, loaded in a fixed number of queries.
+
+    The form checks one entry with it; an import checks 50,000 rows with the same handful
+    of queries.
+    """
+
+    promises: dict[tuple[str, int], Promise]
+    types_by_organisation: dict[int, set[int]]
+    target_areas: dict[tuple[int, int], set[int]]  # (promise, activity type) -> areas
+    promise_areas: dict[int, set[int]]  # promise -> every area its targets use
+    whole_municipality: dict[str, int]  # municipality -> its whole-municipality area
+    area_names: dict[int, str]
+    published: set[tuple[int, int]]  # (promise, tertial)
+
+    @classmethod
+    def load(cls, *, municipalities: list[str] | None = None) -> "ActivityContext":
+        from followup.models import Publication
+
+        promises_qs = Promise.objects.filter(status=Promise.Status.ACTIVE)
+        areas_qs = Area.objects.all()
+        if municipalities is not None:
+            promises_qs = promises_qs.filter(municipality__in=municipalities)
+            areas_qs = areas_qs.filter(municipality__in=municipalities)
+        promises = {(p.municipality, p.year): p for p in promises_qs}
+        types_by_organisation: dict[int, set[int]] = {}
+        for organisation_id, type_id in ActivityType.organisations.through.objects.values_list(
+            "organisation_id", "activitytype_id"
+        ):
+            types_by_organisation.setdefault(organisation_id, set()).add(type_id)
+        target_areas: dict[tuple[int, int], set[int]] = {}
+        promise_areas: dict[int, set[int]] = {}
+        rows = TargetArea.objects.filter(target__commitment__section__promise__in=list(promises.values()))
+        for promise_id, type_id, area_id in rows.values_list(
+            "target__commitment__section__promise_id", "target__activity_type_id", "area_id"
+        ):
+            promise_areas.setdefault(promise_id, set()).add(area_id)
+            if type_id is not None:
+                target_areas.setdefault((promise_id, type_id), set()).add(area_id)
+        areas = list(areas_qs.values_list("pk", "name", "municipality", "is_whole_municipality"))
+        published = set(
+            Publication.objects.filter(promise__in=list(promises.values())).values_list("promise_id", "tertial")
+        )
+        return cls(
+            promises=promises,
+            types_by_organisation=types_by_organisation,
+            target_areas=target_areas,
+            promise_areas=promise_areas,
+            whole_municipality={m: pk for pk, _name, m, whole in areas if whole},
+            area_names={pk: name for pk, name, _m, _w in areas},
+            published=published,
+        )
+
+    def promise_for(self, *, municipality: str, year: int) -> Promise | None:
+        return self.promises.get((municipality, year))
+
+    def types_for(self, organisation_id: int) -> set[int]:
+        return self.types_by_organisation.get(organisation_id, set())
+
+    def areas_for(self, promise_id: int, type_id: int) -> set[int]:
+        """Areas where an activity type counts: those its targets use; for a type that no
+        target counts (measures, analyses, meetings), every area of the promise and the
+        whole municipality."""
+        if (promise_id, type_id) in self.target_areas:
+            return self.target_areas[(promise_id, type_id)]
+        promise = next((p for p in self.promises.values() if p.pk == promise_id), None)
+        areas = set(self.promise_areas.get(promise_id, set()))
+        if promise is not None and promise.municipality in self.whole_municipality:
+            areas.add(self.whole_municipality[promise.municipality])
+        return areas
+
+
+def activity_list_for_user(*, user: User) -> QuerySet[Activity]:
+    """Entries a user may see: managers every entry, staff their own."""
+    queryset = Activity.objects.select_related("activity_type", "area", "organisation", "created_by")
+    if is_manager(user):
+        return queryset
+    return queryset.filter(created_by=user)
+
+
+def activity_type_for_user(*, user: User, code: str) -> ActivityType | None:
+    return activity_types_for_user(user=user).filter(code=code).first()
+
+
+@dataclass(frozen=True)
+class DueItem:
+    target: Target
+    area: Area
+    period_label: str
+    period_end: date
+
+
+def cadence_due(*, user: User, today: date) -> list[DueItem]:
+    """Cadence targets the user's organisation serves whose running week or month has no entry yet.
+
+    Two queries: the targets with their areas, and which (type, area) pairs already have an
+    entry since the start of the running month or week.
+    """
+    from followup.periods import period_bounds, period_label, period_of
+
+    if user.organisation_id is None:
+        return []
+    targets = list(
+        Target.objects.filter(
+            kind=Target.Kind.CADENCE,
+            commitment__section__promise__status=Promise.Status.ACTIVE,
+            commitment__section__promise__year=today.year,
+            activity_type__organisations=user.organisation_id,
+        )
+        .select_related("activity_type")
+        .prefetch_related("areas")
+        .order_by("commitment__section__number", "commitment__number", "order")
+    )
+    if not targets:
+        return []
+    since = min(period_bounds(period_of(today, t.period), t.period)[0] for t in targets)
+    logged = set(
+        Activity.objects.filter(
+            activity_type__in={t.activity_type_id for t in targets}, date__gte=since, date__lte=today
+        )
+        .values_list("activity_type_id", "area_id", "date")
+        .distinct()
+    )
+    due = []
+    for target in targets:
+        key = period_of(today, target.period)
+        start, end = period_bounds(key, target.period)
+        for area in target.areas.all():
+            covered = any(
+                type_id == target.activity_type_id and area_id == area.pk and start <= day <= end
+                for type_id, area_id, day in logged
+            )
+            if not covered:
+                due.append(DueItem(target, area, period_label(key, target.period), end))
+    return due

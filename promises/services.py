@@ -1,10 +1,31 @@
 """Writes to promises: every change goes through a function here."""
 
-from django.db import transaction
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from promises.models import Commitment, Promise, Section, Target, TargetArea
+from followup.periods import Tertial
+from promises.models import (
+    Activity,
+    ActivityType,
+    Area,
+    Commitment,
+    Organisation,
+    Promise,
+    Section,
+    Target,
+    TargetArea,
+    User,
+)
+from promises.permissions import is_manager
+from promises.selectors import ActivityContext
+from promises.validators import validate_no_personal_identity_number
 
 PROMISE_YEAR_TAKEN = _("A promise for %(municipality)s %(year)s already exists.")
 
@@ -72,3 +93,178 @@ def promise_copy_to_year(*, promise: Promise, year: int) -> Promise:
         TargetArea.objects.bulk_create([TargetArea(target=new, area=area) for area in target.areas.all()])
         new_targets[target.pk] = new
     return copy
+
+
+# --- Activities -------------------------------------------------------------------------
+
+ACTIVITY_DATE_IN_FUTURE = _("The date is in the future. Log what has been done, on the day it was done.")
+ACTIVITY_NO_ACTIVE_PROMISE = _("No active citizen promise covers %(date)s in %(municipality)s.")
+ACTIVITY_TYPE_NOT_ALLOWED = _("%(organisation)s does not log “%(type)s”.")
+ACTIVITY_AREA_NOT_USED = _("“%(type)s” is not followed up in %(area)s. Choose one of: %(areas)s.")
+ACTIVITY_PUBLISHED_PERIOD = _(
+    "%(tertial)s has been published. Only a manager can change entries in a published period."
+)
+ACTIVITY_QUANTITY_TOO_LARGE = _("At most %(max)s in one entry. Check the number, or split it into several entries.")
+ACTIVITY_QUANTITY_TOO_SMALL = _("The quantity must be at least 1.")
+ACTIVITY_FIRST_TIME_REQUIRED = _("Answer whether it was a first-time user.")
+ACTIVITY_DURATION_REQUIRED = _("Give the duration in minutes.")
+ACTIVITY_DURATION_TOO_SHORT = _(
+    "A control shorter than %(min)s minutes does not count toward the promise and cannot be logged."
+)
+ACTIVITY_DESCRIPTION_REQUIRED = _("Describe the %(type)s.")
+
+
+@dataclass
+class ActivityData:
+    """What a form or an import row says about one entry, before it is checked."""
+
+    activity_type: ActivityType
+    area: Area
+    date: date
+    quantity: int = 1
+    first_time_user: bool | None = None
+    duration_minutes: int | None = None
+    description: str = ""
+    note: str = ""
+
+
+def _period_published(*, promise: Promise, day: date) -> bool:
+    from followup.models import Publication
+
+    return Publication.objects.filter(promise=promise, tertial=Tertial.of(day).number).exists()
+
+
+def activity_check(
+    *, data: ActivityData, organisation: Organisation, user: User, context: ActivityContext | None = None
+) -> Promise:
+    """Check an entry against every rule of the promise; return the promise it counts toward.
+
+    Raises ValidationError keyed by field, so forms show each message next to its field and
+    imports report it with the row. `context` lets an import check many rows with a fixed
+    number of queries.
+    """
+    context = context or ActivityContext.load(municipalities=[data.area.municipality])
+    errors: dict[str, list] = {}
+    activity_type = data.activity_type
+
+    def error(field: str, message) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if data.date > timezone.localdate():
+        error("date", ACTIVITY_DATE_IN_FUTURE)
+    promise = context.promise_for(municipality=data.area.municipality, year=data.date.year)
+    if promise is None:
+        error(
+            "date",
+            ACTIVITY_NO_ACTIVE_PROMISE % {"date": data.date.isoformat(), "municipality": data.area.municipality},
+        )
+    if activity_type.pk not in context.types_for(organisation.pk):
+        error("activity_type", ACTIVITY_TYPE_NOT_ALLOWED % {"organisation": organisation.name, "type": activity_type})
+    if promise is not None:
+        allowed = context.areas_for(promise.pk, activity_type.pk)
+        if data.area.pk not in allowed:
+            error(
+                "area",
+                ACTIVITY_AREA_NOT_USED
+                % {
+                    "type": activity_type,
+                    "area": data.area,
+                    "areas": ", ".join(sorted(context.area_names[pk] for pk in allowed)),
+                },
+            )
+        if (promise.pk, Tertial.of(data.date).number) in context.published and not is_manager(user):
+            error("date", ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(data.date).label})
+    if data.quantity is None or data.quantity < 1:
+        error("quantity", ACTIVITY_QUANTITY_TOO_SMALL)
+    elif data.quantity > activity_type.max_quantity:
+        error("quantity", ACTIVITY_QUANTITY_TOO_LARGE % {"max": activity_type.max_quantity})
+    if activity_type.has_first_time_user and data.first_time_user is None:
+        error("first_time_user", ACTIVITY_FIRST_TIME_REQUIRED)
+    if activity_type.has_duration:
+        if data.duration_minutes is None:
+            error("duration_minutes", ACTIVITY_DURATION_REQUIRED)
+        elif activity_type.min_duration_minutes and data.duration_minutes < activity_type.min_duration_minutes:
+            error("duration_minutes", ACTIVITY_DURATION_TOO_SHORT % {"min": activity_type.min_duration_minutes})
+    if activity_type.requires_description and not data.description.strip():
+        error("description", ACTIVITY_DESCRIPTION_REQUIRED % {"type": activity_type.name.lower()})
+    for field in ("description", "note"):
+        try:
+            validate_no_personal_identity_number(getattr(data, field))
+        except ValidationError as exc:
+            error(field, exc.messages[0])
+    if errors:
+        raise ValidationError(errors)
+    return promise
+
+
+def activity_fields(data: ActivityData) -> dict:
+    """The entry's fields, with the answers to questions its type does not ask dropped."""
+    activity_type = data.activity_type
+    return {
+        "activity_type": activity_type,
+        "area": data.area,
+        "date": data.date,
+        "quantity": data.quantity,
+        "first_time_user": data.first_time_user if activity_type.has_first_time_user else None,
+        "duration_minutes": data.duration_minutes if activity_type.has_duration else None,
+        "description": data.description.strip(),
+        "note": data.note.strip(),
+    }
+
+
+def activity_create(*, user: User, data: ActivityData, submission_key: uuid.UUID | None = None) -> Activity:
+    """Log one entry for the user's organisation.
+
+    With a submission key the call is idempotent: a form posted twice returns the entry the
+    first post created instead of creating another.
+    """
+    if submission_key is not None:
+        existing = Activity.objects.filter(submission_key=submission_key, created_by=user).first()
+        if existing is not None:
+            return existing
+    organisation = user.organisation
+    if organisation is None:
+        raise ValidationError(_("Your account belongs to no organisation; ask an administrator."))
+    promise = activity_check(data=data, organisation=organisation, user=user)
+    activity = Activity(
+        promise=promise,
+        organisation=organisation,
+        created_by=user,
+        submission_key=submission_key,
+        **activity_fields(data),
+    )
+    activity.full_clean(exclude=["submission_key"])
+    activity._history_user = user  # who, in the audit trail, also outside a request
+    try:
+        with transaction.atomic():
+            activity.save()
+    except IntegrityError:
+        # Two identical posts raced past the check above; the first one won.
+        existing = Activity.objects.filter(submission_key=submission_key, created_by=user).first()
+        if submission_key is None or existing is None:
+            raise
+        return existing
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, user: User, data: ActivityData) -> Activity:
+    """Correct an entry. Both the old and the new date must be open to this user."""
+    if not is_manager(user) and _period_published(promise=activity.promise, day=activity.date):
+        raise ValidationError({"date": ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(activity.date).label}})
+    promise = activity_check(data=data, organisation=activity.organisation, user=user)
+    for field, value in activity_fields(data).items():
+        setattr(activity, field, value)
+    activity.promise = promise
+    activity.full_clean(exclude=["submission_key"])
+    activity._history_user = user
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, user: User) -> None:
+    if not is_manager(user) and _period_published(promise=activity.promise, day=activity.date):
+        raise ValidationError(ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(activity.date).label})
+    activity._history_user = user
+    activity.delete()

@@ -1,9 +1,45 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
 
+from promises.filters import ActivityFilter
+from promises.forms import ActivityForm, ImportConfirmForm, ImportUploadForm
+from promises.importing import (
+    IMPORT_DUPLICATE_FILE,
+    ImportFileError,
+    import_preview,
+    import_save,
+    import_template_csv,
+)
+from promises.models import Activity, ActivityType, User
 from promises.permissions import is_manager, is_staff_member
-from promises.selectors import activity_types_for_user, promise_current, promise_with_structure
+from promises.selectors import (
+    activity_list_for_user,
+    activity_type_for_user,
+    activity_types_for_user,
+    cadence_due,
+    promise_current,
+    promise_with_structure,
+)
+from promises.services import activity_create, activity_delete, activity_update
+from promises.tables import ActivityTable
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Resolved per request: the hashed name exists only after collectstatic.
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 def public_index(request: HttpRequest) -> HttpResponse:
@@ -15,12 +51,230 @@ def public_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    can_log = is_staff_member(request.user)
     return render(
         request,
         "staff/home.html",
         {
-            "activity_types": activity_types_for_user(user=request.user),
-            "can_log": is_staff_member(request.user),
+            "activity_types": activity_types_for_user(user=request.user) if can_log else [],
+            "due": cadence_due(user=request.user, today=timezone.localdate()) if can_log else [],
+            "can_log": can_log,
             "can_review": is_manager(request.user),
         },
     )
+
+
+def _require_staff_member(user: User) -> None:
+    if not is_staff_member(user):
+        raise PermissionDenied(_("Only staff of an organisation can log activities."))
+
+
+def _activity_for_user(user: User, pk: int) -> Activity:
+    """Another user's entry does not exist for staff: 404, not 403, so ids reveal nothing."""
+    return get_object_or_404(activity_list_for_user(user=user), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_log(request: HttpRequest, code: str) -> HttpResponse:
+    _require_staff_member(request.user)
+    activity_type = activity_type_for_user(user=request.user, code=code)
+    if activity_type is None:
+        if ActivityType.objects.filter(code=code).exists():
+            raise PermissionDenied(_("Your organisation does not log this activity."))
+        raise Http404(_("No such activity."))
+    initial = {}
+    if request.method == "GET" and request.GET.get("omrade", "").isdigit():
+        initial["area"] = int(request.GET["omrade"])
+    form = ActivityForm(request.POST or None, initial=initial, activity_type=activity_type, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = activity_create(
+                user=request.user, data=form.data_for_service, submission_key=form.cleaned_data.get("submission_key")
+            )
+        except ValidationError as exc:
+            form._add_service_errors(exc)
+        else:
+            return redirect("activity_saved", pk=activity.pk)
+    return render(request, "staff/activity_form.html", {"form": form, "activity_type": activity_type})
+
+
+@login_required
+def activity_saved(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_for_user(request.user, pk)
+    return render(request, "staff/activity_saved.html", {"activity": activity})
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    manager = is_manager(request.user)
+    if not manager and not is_staff_member(request.user):
+        raise PermissionDenied
+    queryset = activity_list_for_user(user=request.user)
+    filterset = ActivityFilter(request.GET or None, queryset=queryset, show_organisation=manager)
+    table = ActivityTable(filterset.qs if filterset.is_bound and filterset.is_valid() else queryset)
+    if not manager:
+        table.exclude = ("organisation", "created_by")
+    table.caption = _("All entries") if manager else _("My entries")
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    export_format = request.GET.get("_export")
+    if export_format in EXPORT_FORMATS:
+        exporter = TableExport(export_format, table, exclude_columns=("actions",))
+        return exporter.response(f"registreringar.{export_format}")
+    return render(
+        request,
+        "staff/activity_list.html",
+        {"table": table, "filter": filterset, "is_manager": manager, "export_formats": EXPORT_FORMATS},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_for_user(request.user, pk)
+    form = ActivityForm(
+        request.POST or None, activity_type=activity.activity_type, user=request.user, activity=activity
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity_update(activity=activity, user=request.user, data=form.data_for_service)
+        except ValidationError as exc:
+            form._add_service_errors(exc)
+        else:
+            messages.success(request, _("The entry was changed."))
+            return redirect("activity_list")
+    return render(
+        request,
+        "staff/activity_form.html",
+        {"form": form, "activity_type": activity.activity_type, "activity": activity},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_for_user(request.user, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            activity_delete(activity=activity, user=request.user)
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(request, _("The entry was deleted."))
+            return redirect("activity_list")
+    return render(request, "staff/activity_delete.html", {"activity": activity, "error": error})
+
+
+@login_required
+@permission_required("promises.view_all_activities", raise_exception=True)
+def activity_history(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_for_user(request.user, pk)
+    records = list(activity.history.select_related("history_user").order_by("history_date"))
+    changes = []
+    for previous, record in zip([None, *records], records, strict=False):
+        rows = []
+        if previous is not None:
+            for change in record.diff_against(previous).changes:
+                field = Activity._meta.get_field(change.field)
+                rows.append(
+                    {
+                        "label": field.verbose_name,
+                        "old": _display(previous, field),
+                        "new": _display(record, field),
+                    }
+                )
+        changes.append({"record": record, "rows": rows})
+    return render(request, "manager/activity_history.html", {"activity": activity, "changes": changes})
+
+
+def _display(record, field) -> str:
+    if field.is_relation:
+        related = getattr(record, field.name, None)
+        return str(related) if related is not None else "–"
+    value = getattr(record, field.attname)
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+# --- Import ------------------------------------------------------------------------------
+
+
+def _pending_path(user: User, token: str):
+    directory = settings.IMPORT_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / f"{user.pk}-{token}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_import(request: HttpRequest) -> HttpResponse:
+    _require_staff_member(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    preview = file_error = confirm_form = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        raw = upload.read()
+        try:
+            preview = import_preview(raw=raw, file_name=upload.name, user=request.user)
+        except ImportFileError as exc:
+            file_error = str(exc)
+        else:
+            extension = "xlsx" if upload.name.lower().endswith(".xlsx") or raw[:2] == b"PK" else "csv"
+            token = f"{preview.sha256}.{extension}"
+            if preview.ok:
+                _pending_path(request.user, token).write_bytes(raw)
+                confirm_form = ImportConfirmForm(initial={"token": token, "file_name": upload.name})
+    return render(
+        request,
+        "staff/activity_import.html",
+        {"form": form, "preview": preview, "file_error": file_error, "confirm_form": confirm_form},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def activity_import_confirm(request: HttpRequest) -> HttpResponse:
+    _require_staff_member(request.user)
+    form = ImportConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The import could not be confirmed. Upload the file again."))
+        return redirect("activity_import")
+    path = _pending_path(request.user, form.cleaned_data["token"])
+    if not path.exists():
+        messages.error(request, _("The uploaded file is no longer waiting. Upload it again."))
+        return redirect("activity_import")
+    preview = import_preview(raw=path.read_bytes(), file_name=form.cleaned_data["file_name"], user=request.user)
+    if preview.previous is not None and not form.cleaned_data["import_again"]:
+        form.add_error(
+            "import_again",
+            IMPORT_DUPLICATE_FILE
+            % {
+                "date": preview.previous.created_at.date().isoformat(),
+                "user": preview.previous.created_by.username,
+            },
+        )
+    if not preview.ok or form.errors:
+        return render(
+            request,
+            "staff/activity_import.html",
+            {"form": ImportUploadForm(), "preview": preview, "confirm_form": form},
+        )
+    batch = import_save(preview=preview, user=request.user)
+    path.unlink(missing_ok=True)
+    messages.success(
+        request,
+        ngettext("%(count)d entry was imported.", "%(count)d entries were imported.", batch.row_count)
+        % {"count": batch.row_count},
+    )
+    return redirect("activity_list")
+
+
+@login_required
+def activity_import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(import_template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="importmall.csv"'
+    return response

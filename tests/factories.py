@@ -142,3 +142,61 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     quantity = 1
     created_by = factory.SubFactory(UserFactory)
     organisation = factory.LazyAttribute(lambda a: a.created_by.organisation)
+
+
+class World:
+    """A small promise for the current year: two staff organisations, three areas, four types."""
+
+    def __init__(self, year: int | None = None):
+        from django.utils import timezone
+
+        self.today = timezone.localdate()
+        self.year = year or self.today.year
+        self.police = OrganisationFactory(short_name="Polisen", name="Polisen", kind=Organisation.Kind.POLICE)
+        self.municipality = OrganisationFactory(
+            short_name="Kommunen", name="Jönköpings kommun", kind=Organisation.Kind.MUNICIPALITY
+        )
+        self.raslatt = AreaFactory(name="Råslätt", slug="raslatt")
+        self.oxnehaga = AreaFactory(name="Öxnehaga", slug="oxnehaga")
+        self.whole = AreaFactory(name="Hela kommunen", slug="hela", is_whole_municipality=True)
+        self.patrol = ActivityTypeFactory(code="fotpatrull", name="Fotpatrullering", organisations=[self.police])
+        self.traffic = ActivityTypeFactory(
+            code="trafikkontroll",
+            name="Trafikkontroll",
+            has_duration=True,
+            min_duration_minutes=20,
+            organisations=[self.police],
+        )
+        self.drugs = ActivityTypeFactory(
+            code="narkotikabrott", name="Narkotikabrott", has_first_time_user=True, organisations=[self.police]
+        )
+        self.measure = ActivityTypeFactory(
+            code="atgard",
+            name="Åtgärd",
+            requires_description=True,
+            organisations=[self.police, self.municipality],
+        )
+        self.report = ActivityTypeFactory(code="lagesbild", name="Lägesbild", organisations=[self.municipality])
+        self.promise = PromiseFactory(year=self.year)
+        commitment = CommitmentFactory(section=SectionFactory(promise=self.promise))
+        self.patrol_target = TargetFactory(
+            commitment=commitment, activity_type=self.patrol, count=800, areas=[self.raslatt]
+        )
+        self.traffic_target = TargetFactory(
+            commitment=commitment, activity_type=self.traffic, count=200, areas=[self.raslatt, self.oxnehaga]
+        )
+        self.drugs_target = TargetFactory(
+            commitment=commitment, activity_type=self.drugs, count=52, areas=[self.raslatt]
+        )
+        self.report_target = TargetFactory(
+            commitment=commitment,
+            kind=Target.Kind.CADENCE,
+            count=None,
+            period=Target.Period.WEEK,
+            activity_type=self.report,
+            areas=[self.raslatt, self.oxnehaga],
+        )
+        self.officer = staff_user(organisation=self.police, first_name="Kim")
+        self.colleague = staff_user(organisation=self.police)
+        self.clerk = UserFactory(organisation=self.municipality, role=roles.MUNICIPAL_STAFF)
+        self.manager = manager_user(organisation=self.police)

@@ -1,0 +1,307 @@
+"""Batch import of activities from CSV or XLSX exported from another system.
+
+The file is read whole and every row checked with the same rules as the form, against one
+ActivityContext (a fixed number of queries, whatever the size). Any bad row means nothing
+is saved; every bad row is reported with its line number (the header is line 1, as in a
+spreadsheet). Swedish Excel writes CSV with ';' and as UTF-8 with BOM or Windows-1252:
+both separators and both encodings are accepted.
+"""
+
+import csv
+import hashlib
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
+
+from promises.models import Activity, ActivityType, Area, ImportBatch, User
+from promises.selectors import ActivityContext
+from promises.services import ActivityData, activity_check, activity_fields
+
+COLUMNS = [
+    "datum",
+    "aktivitet",
+    "område",
+    "antal",
+    "förstagångsanvändare",
+    "varaktighet_min",
+    "beskrivning",
+    "anteckning",
+]
+REQUIRED_COLUMNS = {"datum", "aktivitet", "område"}
+MAX_ROWS = 100_000
+MAX_BYTES = 20 * 1024 * 1024
+YES = {"ja", "j", "yes", "1", "sant", "true"}
+NO = {"nej", "n", "no", "0", "falskt", "false"}
+
+FIELD_LABELS = {
+    "activity_type": "aktivitet",
+    "area": "område",
+    "date": "datum",
+    "quantity": "antal",
+    "first_time_user": "förstagångsanvändare",
+    "duration_minutes": "varaktighet_min",
+    "description": "beskrivning",
+    "note": "anteckning",
+    None: "rad",
+}
+
+IMPORT_DUPLICATE_FILE = gettext_lazy(
+    "This file was already imported on %(date)s by %(user)s. Tick the box below if you really mean to import it again."
+)
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (wrong format, no header, too large)."""
+
+
+@dataclass
+class RowError:
+    line: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportPreview:
+    file_name: str
+    sha256: str
+    rows: list[ActivityData] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    previous: ImportBatch | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+    def summary(self) -> list[tuple[str, str, int, int]]:
+        """(activity, area, entries, summed quantity) per type and area, for the preview."""
+        entries: Counter = Counter()
+        quantities: Counter = Counter()
+        for row in self.rows:
+            key = (row.activity_type.name, row.area.name)
+            entries[key] += 1
+            quantities[key] += row.quantity
+        return [(t, a, entries[(t, a)], quantities[(t, a)]) for t, a in sorted(entries)]
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")
+
+
+def _read_csv(raw: bytes) -> list[list[str]]:
+    text = _decode(raw)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def _read_xlsx(raw: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise ImportFileError(_("The Excel file cannot be read (%(error)s).") % {"error": exc}) from None
+    sheet = workbook.worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    return rows
+
+
+def read_rows(*, raw: bytes, file_name: str) -> list[list]:
+    if len(raw) > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 20 MB. Split it into smaller files."))
+    if file_name.lower().endswith(".xlsx") or raw[:2] == b"PK":
+        return _read_xlsx(raw)
+    if file_name.lower().endswith((".csv", ".txt")):
+        return _read_csv(raw)
+    raise ImportFileError(_("Upload a CSV file (.csv) or an Excel file (.xlsx)."))
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _parse_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    for pattern in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(_("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": text})
+
+
+def _parse_int(value, column: str, *, default: int | None = None) -> int | None:
+    text = _text(value)
+    if text == "":
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(_("“%(value)s” is not a whole number.") % {"value": text}) from None
+
+
+def _parse_yes_no(value) -> bool | None:
+    text = _text(value).lower()
+    if text == "":
+        return None
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueError(_("Write ja or nej, not “%(value)s”.") % {"value": _text(value)})
+
+
+def import_preview(*, raw: bytes, file_name: str, user: User) -> ImportPreview:
+    """Read and check a whole file without saving anything."""
+    preview = ImportPreview(file_name=file_name, sha256=hashlib.sha256(raw).hexdigest())
+    rows = read_rows(raw=raw, file_name=file_name)
+    rows = [row for row in rows if any(_text(cell) for cell in row)] if rows else []
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    header = [_text(cell).lower() for cell in rows[0]]
+    unknown = [name for name in header if name and name not in COLUMNS]
+    missing = REQUIRED_COLUMNS - set(header)
+    if unknown or missing:
+        parts = []
+        if missing:
+            parts.append(_("missing columns: %(columns)s") % {"columns": ", ".join(sorted(missing))})
+        if unknown:
+            parts.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
+        raise ImportFileError(
+            _("The first line must name the columns (%(expected)s); %(problems)s.")
+            % {"expected": ";".join(COLUMNS), "problems": "; ".join(parts)}
+        )
+    if len(rows) - 1 > MAX_ROWS:
+        raise ImportFileError(_("At most %(max)s rows in one file.") % {"max": MAX_ROWS})
+    index = {name: position for position, name in enumerate(header) if name}
+    context = ActivityContext.load()
+    types = {}
+    for activity_type in ActivityType.objects.all():
+        types[activity_type.name.lower()] = activity_type
+        types[activity_type.code.lower()] = activity_type
+    areas: dict[str, list[Area]] = {}
+    for area in Area.objects.all():
+        areas.setdefault(area.name.lower(), []).append(area)
+    organisation = user.organisation
+    previous = ImportBatch.objects.filter(sha256=preview.sha256, organisation=organisation).first()
+    preview.previous = previous
+
+    def cell(row: list, name: str):
+        position = index.get(name)
+        return row[position] if position is not None and position < len(row) else None
+
+    # Row numbers follow the spreadsheet: the header is line 1.
+    for line, row in enumerate(rows[1:], start=2):
+        row_errors: list[RowError] = []
+
+        def fail(column: str, message: str, line=line, row_errors=row_errors) -> None:
+            row_errors.append(RowError(line, column, str(message)))
+
+        values = {}
+        for column, parse in (
+            ("datum", _parse_date),
+            ("antal", lambda v: _parse_int(v, "antal", default=1)),
+            ("förstagångsanvändare", _parse_yes_no),
+            ("varaktighet_min", lambda v: _parse_int(v, "varaktighet_min")),
+        ):
+            try:
+                values[column] = parse(cell(row, column))
+            except ValueError as exc:
+                fail(column, str(exc))
+        activity_type = types.get(_text(cell(row, "aktivitet")).lower())
+        if activity_type is None:
+            fail("aktivitet", _("Unknown activity “%(value)s”.") % {"value": _text(cell(row, "aktivitet"))})
+        area_matches = areas.get(_text(cell(row, "område")).lower(), [])
+        if len(area_matches) != 1:
+            fail("område", _("Unknown area “%(value)s”.") % {"value": _text(cell(row, "område"))})
+        if row_errors:
+            preview.errors.extend(row_errors)
+            continue
+        data = ActivityData(
+            activity_type=activity_type,
+            area=area_matches[0],
+            date=values["datum"],
+            quantity=values["antal"],
+            first_time_user=values["förstagångsanvändare"],
+            duration_minutes=values["varaktighet_min"],
+            description=_text(cell(row, "beskrivning")),
+            note=_text(cell(row, "anteckning")),
+        )
+        try:
+            activity_check(data=data, organisation=organisation, user=user, context=context)
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                for message in messages:
+                    fail(FIELD_LABELS.get(field_name, field_name), message)
+            preview.errors.extend(row_errors)
+            continue
+        preview.rows.append(data)
+    return preview
+
+
+@transaction.atomic
+def import_save(*, preview: ImportPreview, user: User) -> ImportBatch:
+    """Save every row of a clean preview in one transaction, with history, in bulk."""
+    if not preview.ok:
+        raise ValidationError(_("The file has errors; nothing was saved."))
+    context = ActivityContext.load()
+    batch = ImportBatch(
+        file_name=preview.file_name[:255],
+        sha256=preview.sha256,
+        row_count=len(preview.rows),
+        created_by=user,
+        organisation=user.organisation,
+    )
+    batch.full_clean()
+    batch.save()
+    activities = [
+        Activity(
+            promise=context.promise_for(municipality=data.area.municipality, year=data.date.year),
+            organisation=user.organisation,
+            created_by=user,
+            import_batch=batch,
+            **activity_fields(data),
+        )
+        for data in preview.rows
+    ]
+    bulk_create_with_history(
+        activities, Activity, batch_size=2000, default_user=user, default_change_reason=f"import {batch.pk}"
+    )
+    return batch
+
+
+TEMPLATE_ROWS = [
+    ["2022-03-01", "Fotpatrullering", "Råslätt", "2", "", "", "", ""],
+    ["2022-03-01", "Trafikkontroll (20 min)", "Öxnehaga", "1", "", "30", "", ""],
+    ["2022-03-02", "Upptäckt narkotikabrott", "Råslätt", "1", "ja", "", "", ""],
+    ["2022-03-03", "Beslutad åtgärd", "Österängen", "1", "", "", "Förbättrad belysning vid torget", ""],
+]
+
+
+def import_template_csv() -> bytes:
+    """The template file, as Swedish Excel expects it: ';' and UTF-8 with BOM."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(TEMPLATE_ROWS)
+    return out.getvalue().encode("utf-8-sig")

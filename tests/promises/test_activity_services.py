@@ -1,0 +1,182 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from followup.models import Publication
+from followup.periods import Tertial
+from promises.models import Activity
+from promises.services import ActivityData, activity_create, activity_delete, activity_update
+from tests.factories import PromiseFactory, World
+
+pytestmark = pytest.mark.django_db
+
+
+def _data(world: World, **overrides) -> ActivityData:
+    values = {"activity_type": world.patrol, "area": world.raslatt, "date": world.today, "quantity": 1}
+    values.update(overrides)
+    return ActivityData(**values)
+
+
+def _errors(world: World, user=None, **overrides) -> dict:
+    with pytest.raises(ValidationError) as excinfo:
+        activity_create(user=user or world.officer, data=_data(world, **overrides))
+    assert Activity.objects.count() == 0
+    return excinfo.value.message_dict
+
+
+def test_activity_create_saves_for_the_users_organisation():
+    world = World()
+    activity = activity_create(user=world.officer, data=_data(world, quantity=3))
+    activity.refresh_from_db()
+    assert (activity.promise, activity.organisation, activity.created_by, activity.quantity) == (
+        world.promise,
+        world.police,
+        world.officer,
+        3,
+    )
+    assert activity.history.get().history_type == "+"
+
+
+def test_activity_create_refuses_a_future_date():
+    world = World()
+    errors = _errors(world, date=world.today + timedelta(days=1))
+    assert "framtiden" in errors["date"][0]
+
+
+def test_activity_create_refuses_a_date_outside_every_active_promise():
+    world = World()
+    errors = _errors(world, date=world.today.replace(year=world.year - 1))
+    assert errors["date"][0].startswith("Inget aktivt medborgarlöfte")
+
+
+def test_activity_create_refuses_a_draft_promise_year():
+    world = World()
+    world.promise.status = "draft"
+    world.promise.save()
+    assert "date" in _errors(world)
+
+
+def test_activity_create_refuses_a_type_the_organisation_may_not_log():
+    world = World()
+    errors = _errors(world, user=world.clerk, activity_type=world.patrol)
+    assert errors["activity_type"] == ["Jönköpings kommun registrerar inte ”Fotpatrullering”."]
+
+
+def test_activity_create_refuses_an_area_the_type_does_not_use():
+    world = World()
+    errors = _errors(world, area=world.oxnehaga)
+    assert errors["area"] == ["”Fotpatrullering” följs inte upp i Öxnehaga. Välj något av: Råslätt."]
+
+
+def test_activity_create_type_without_target_may_use_every_area_and_the_whole_municipality():
+    world = World()
+    for area in (world.raslatt, world.oxnehaga, world.whole):
+        activity_create(user=world.officer, data=_data(world, activity_type=world.measure, area=area, description="x"))
+    assert Activity.objects.count() == 3
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 21])
+def test_activity_create_refuses_zero_negative_and_absurd_quantities(quantity):
+    world = World()
+    assert "quantity" in _errors(world, quantity=quantity)
+
+
+def test_activity_create_drug_offence_requires_the_first_time_answer():
+    world = World()
+    errors = _errors(world, activity_type=world.drugs, first_time_user=None)
+    assert errors["first_time_user"] == ["Ange om det gällde en förstagångsanvändare."]
+    activity = activity_create(user=world.officer, data=_data(world, activity_type=world.drugs, first_time_user=False))
+    assert activity.first_time_user is False
+
+
+def test_activity_create_refuses_a_traffic_control_under_20_minutes():
+    world = World()
+    errors = _errors(world, activity_type=world.traffic, duration_minutes=19)
+    assert "kortare än 20 minuter räknas inte" in errors["duration_minutes"][0]
+    activity = activity_create(user=world.officer, data=_data(world, activity_type=world.traffic, duration_minutes=20))
+    assert activity.duration_minutes == 20
+
+
+def test_activity_create_measure_requires_a_description():
+    world = World()
+    assert "description" in _errors(world, activity_type=world.measure, description="  ")
+
+
+@pytest.mark.parametrize("field", ["note", "description"])
+def test_activity_create_refuses_a_personal_identity_number_in_free_text(field):
+    world = World()
+    overrides = {"activity_type": world.measure, "description": "Belysning", field: "Gäller 19811218-9876"}
+    errors = _errors(world, **overrides)
+    assert "personnummer" in errors[field][0]
+
+
+def test_activity_create_drops_answers_the_type_does_not_ask():
+    world = World()
+    activity = activity_create(user=world.officer, data=_data(world, first_time_user=True, duration_minutes=40))
+    assert (activity.first_time_user, activity.duration_minutes) == (None, None)
+
+
+def test_activity_create_same_submission_key_twice_creates_one_entry():
+    world = World()
+    key = uuid.uuid4()
+    first = activity_create(user=world.officer, data=_data(world), submission_key=key)
+    second = activity_create(user=world.officer, data=_data(world), submission_key=key)
+    assert first.pk == second.pk
+    assert Activity.objects.count() == 1
+
+
+def test_activity_create_in_a_published_tertial_is_for_managers_only():
+    world = World()
+    Publication.objects.create(
+        promise=world.promise,
+        tertial=Tertial.of(world.today).number,
+        version=1,
+        published_at=timezone.now(),
+        snapshot={},
+    )
+    errors = _errors(world)
+    assert "har publicerats" in errors["date"][0]
+    activity = activity_create(user=world.manager, data=_data(world))
+    assert activity.history.get().history_user == world.manager
+
+
+def test_activity_update_records_before_and_after():
+    world = World()
+    activity = activity_create(user=world.officer, data=_data(world, quantity=1))
+    activity_update(activity=activity, user=world.officer, data=_data(world, quantity=4))
+    activity.refresh_from_db()
+    assert activity.quantity == 4
+    assert list(activity.history.order_by("history_date").values_list("quantity", flat=True)) == [1, 4]
+
+
+def test_activity_update_and_delete_refused_in_a_published_tertial_for_staff():
+    world = World()
+    activity = activity_create(user=world.officer, data=_data(world))
+    Publication.objects.create(
+        promise=world.promise,
+        tertial=Tertial.of(world.today).number,
+        version=1,
+        published_at=timezone.now(),
+        snapshot={},
+    )
+    with pytest.raises(ValidationError):
+        activity_update(activity=activity, user=world.officer, data=_data(world, quantity=5))
+    with pytest.raises(ValidationError):
+        activity_delete(activity=activity, user=world.officer)
+    activity.refresh_from_db()
+    assert activity.quantity == 1
+    pk = activity.pk
+    activity_delete(activity=activity, user=world.manager)
+    assert not Activity.objects.exists()
+    deletion = Activity.history.filter(id=pk).order_by("-history_date").first()
+    assert (deletion.history_type, deletion.history_user) == ("-", world.manager)
+
+
+def test_activity_create_other_municipality_promise_does_not_cover_it():
+    world = World()
+    PromiseFactory(municipality="Växjö", year=world.year)
+    activity = activity_create(user=world.officer, data=_data(world))
+    assert activity.promise == world.promise

@@ -1,0 +1,377 @@
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
+
+from promises.models import Activity
+from promises.services import ActivityData, activity_create
+from tests.factories import UserFactory, World
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(world: World, **overrides) -> dict:
+    data = {
+        "area": world.raslatt.pk,
+        "date": world.today.isoformat(),
+        "quantity": "2",
+        "note": "",
+        "submission_key": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return data
+
+
+def _log(world: World, user=None, **overrides) -> Activity:
+    return activity_create(
+        user=user or world.officer,
+        data=ActivityData(
+            activity_type=world.patrol, area=world.raslatt, date=world.today, quantity=overrides.pop("quantity", 1)
+        ),
+    )
+
+
+# --- Logging form -------------------------------------------------------------------------
+
+
+def test_activity_log_staff_saves_and_sees_a_confirmation(client):
+    world = World()
+    client.force_login(world.officer)
+    response = client.post(reverse("activity_log", args=["fotpatrull"]), _post(world), follow=True)
+    activity = Activity.objects.get()
+    assert (activity.quantity, activity.area, activity.created_by) == (2, world.raslatt, world.officer)
+    body = response.content.decode()
+    assert "Sparat: Fotpatrullering, Råslätt" in body
+    again = reverse("activity_log", args=["fotpatrull"]) + f"?omrade={world.raslatt.pk}"
+    assert again.replace("?", "?") in body.replace("&amp;", "&")
+
+
+def test_activity_log_another_of_the_same_kind_keeps_type_and_area(client):
+    world = World()
+    client.force_login(world.officer)
+    response = client.get(reverse("activity_log", args=["fotpatrull"]) + f"?omrade={world.raslatt.pk}")
+    assert response.context["form"]["area"].value() == world.raslatt.pk
+    assert response.context["activity_type"] == world.patrol
+
+
+def test_activity_log_form_shows_only_the_types_own_fields(client):
+    world = World()
+    client.force_login(world.officer)
+    fields = set(client.get(reverse("activity_log", args=["narkotikabrott"])).context["form"].fields)
+    assert fields == {"area", "date", "quantity", "first_time_user", "note", "submission_key"}
+    fields = set(client.get(reverse("activity_log", args=["trafikkontroll"])).context["form"].fields)
+    assert fields == {"area", "date", "quantity", "duration_minutes", "note", "submission_key"}
+
+
+def test_activity_log_area_choices_are_the_areas_the_type_uses(client):
+    world = World()
+    client.force_login(world.officer)
+    form = client.get(reverse("activity_log", args=["trafikkontroll"])).context["form"]
+    assert [label for value, label in form.fields["area"].choices if value] == ["Råslätt", "Öxnehaga"]
+
+
+def test_activity_log_default_date_is_today_and_quantity_one(client):
+    world = World()
+    client.force_login(world.officer)
+    form = client.get(reverse("activity_log", args=["fotpatrull"])).context["form"]
+    assert (form["date"].value(), form["quantity"].value()) == (world.today, 1)
+    assert 'type="date"' in str(form["date"])
+
+
+def test_activity_log_first_time_user_has_no_default_and_is_required(client):
+    world = World()
+    client.force_login(world.officer)
+    response = client.post(reverse("activity_log", args=["narkotikabrott"]), _post(world, quantity="1"))
+    assert response.status_code == 200
+    assert "first_time_user" in response.context["form"].errors
+    assert not Activity.objects.exists()
+    assert "checked" not in str(response.context["form"]["first_time_user"])
+
+
+def test_activity_log_short_traffic_control_is_refused_and_input_kept(client):
+    world = World()
+    client.force_login(world.officer)
+    response = client.post(
+        reverse("activity_log", args=["trafikkontroll"]), _post(world, duration_minutes="15", note="Vid skolan")
+    )
+    body = response.content.decode()
+    assert "räknas inte mot medborgarlöftet" in body
+    assert 'id="id_duration_minutes_error"' in body
+    assert 'aria-describedby="id_duration_minutes_helptext id_duration_minutes_error"' in body
+    assert "Vid skolan" in body
+    assert not Activity.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"quantity": "0"}, "quantity"),
+        ({"quantity": "-3"}, "quantity"),
+        ({"quantity": "500"}, "quantity"),
+        ({"quantity": "två"}, "quantity"),
+        ({"date": "2999-01-01"}, "date"),
+        ({"date": "31/12"}, "date"),
+        ({"note": "Person 811218-9876"}, "note"),
+        ({"area": "999999"}, "area"),
+    ],
+)
+def test_activity_log_bad_input_is_refused_next_to_its_field(client, overrides, field):
+    world = World()
+    client.force_login(world.officer)
+    response = client.post(reverse("activity_log", args=["fotpatrull"]), _post(world, **overrides))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Activity.objects.exists()
+
+
+def test_activity_log_area_the_type_does_not_use_is_refused(client):
+    world = World()
+    client.force_login(world.officer)
+    response = client.post(reverse("activity_log", args=["fotpatrull"]), _post(world, area=world.oxnehaga.pk))
+    assert "area" in response.context["form"].errors
+    assert not Activity.objects.exists()
+
+
+def test_activity_log_date_before_the_promise_year_is_refused(client):
+    world = World()
+    client.force_login(world.officer)
+    last_year = (world.today - timedelta(days=400)).isoformat()
+    response = client.post(reverse("activity_log", args=["fotpatrull"]), _post(world, date=last_year))
+    assert response.context["form"].errors["date"][0].startswith("Inget aktivt medborgarlöfte")
+
+
+def test_activity_log_double_submit_creates_one_entry(client):
+    world = World()
+    client.force_login(world.officer)
+    data = _post(world)
+    first = client.post(reverse("activity_log", args=["fotpatrull"]), data)
+    second = client.post(reverse("activity_log", args=["fotpatrull"]), data)
+    assert Activity.objects.count() == 1
+    assert first["Location"] == second["Location"]
+
+
+def test_activity_log_type_of_another_organisation_is_refused(client):
+    world = World()
+    client.force_login(world.clerk)
+    response = client.post(reverse("activity_log", args=["fotpatrull"]), _post(world))
+    assert response.status_code == 403
+    assert not Activity.objects.exists()
+
+
+def test_activity_log_unknown_type_is_404(client):
+    world = World()
+    client.force_login(world.officer)
+    assert client.get(reverse("activity_log", args=["finns-inte"])).status_code == 404
+
+
+def test_activity_log_manager_without_staff_role_is_refused(client):
+    world = World()
+    client.force_login(UserFactory(organisation=None))
+    assert client.get(reverse("activity_log", args=["fotpatrull"])).status_code == 403
+    client.force_login(world.manager)
+    # Managers belong to an organisation and may log for it too.
+    assert client.get(reverse("activity_log", args=["fotpatrull"])).status_code == 200
+
+
+def test_activity_log_anonymous_is_sent_to_login(client):
+    World()
+    response = client.get(reverse("activity_log", args=["fotpatrull"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+class ActivityFormFuzzTest(HypothesisTestCase):
+    """Whatever a browser sends, the form answers with a page, never a 500."""
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        data=st.fixed_dictionaries(
+            {},
+            optional={
+                name: st.one_of(st.text(max_size=30), st.integers(-(10**6), 10**6).map(str))
+                for name in [
+                    "area",
+                    "date",
+                    "quantity",
+                    "first_time_user",
+                    "duration_minutes",
+                    "note",
+                    "submission_key",
+                ]
+            },
+        ),
+        code=st.sampled_from(["fotpatrull", "trafikkontroll", "narkotikabrott", "atgard"]),
+    )
+    def test_activity_log_any_input_never_gives_a_500(self, data, code):
+        world = World()
+        self.client.force_login(world.officer)
+        data = {k: v.replace("\x00", "") for k, v in data.items()}
+        response = self.client.post(reverse("activity_log", args=[code]), data)
+        assert response.status_code in (200, 302)
+
+
+# --- The list -----------------------------------------------------------------------------
+
+
+def test_activity_list_staff_see_only_their_own(client):
+    world = World()
+    mine = _log(world)
+    _log(world, user=world.colleague)
+    client.force_login(world.officer)
+    response = client.get(reverse("activity_list"))
+    assert [row.record.pk for row in response.context["table"].paginated_rows] == [mine.pk]
+    assert "<caption>Mina registreringar</caption>" in response.content.decode()
+
+
+def test_activity_list_manager_sees_every_entry(client):
+    world = World()
+    _log(world)
+    _log(world, user=world.colleague)
+    client.force_login(world.manager)
+    response = client.get(reverse("activity_list"))
+    assert len(response.context["table"].paginated_rows) == 2
+
+
+def test_activity_list_filters_by_type_and_date(client):
+    world = World()
+    _log(world)
+    activity_create(
+        user=world.officer,
+        data=ActivityData(activity_type=world.drugs, area=world.raslatt, date=world.today, first_time_user=True),
+    )
+    client.force_login(world.officer)
+    response = client.get(reverse("activity_list"), {"activity_type": world.drugs.pk, "date_from": world.today})
+    assert [row.record.activity_type for row in response.context["table"].paginated_rows] == [world.drugs]
+
+
+def test_activity_list_bad_filter_value_gives_a_message_not_a_500(client):
+    world = World()
+    client.force_login(world.officer)
+    response = client.get(reverse("activity_list"), {"date_from": "igår", "tertial": "9", "activity_type": "x"})
+    assert response.status_code == 200
+    assert response.context["filter"].form.errors
+
+
+def test_activity_list_sorted_column_has_aria_sort(client):
+    world = World()
+    _log(world)
+    client.force_login(world.officer)
+    body = client.get(reverse("activity_list"), {"sort": "quantity"}).content.decode()
+    assert 'aria-sort="ascending"' in body
+
+
+def test_activity_list_exports_csv_and_xlsx(client):
+    world = World()
+    _log(world, quantity=3)
+    client.force_login(world.officer)
+    csv_response = client.get(reverse("activity_list"), {"_export": "csv"})
+    text = csv_response.content.decode("utf-8")
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert text.splitlines()[0].startswith("Datum,Aktivitet,Område,Antal")
+    assert "Fotpatrullering,Råslätt,3" in text
+    xlsx_response = client.get(reverse("activity_list"), {"_export": "xlsx"})
+    assert xlsx_response.content[:2] == b"PK"
+
+
+@pytest.mark.parametrize("entries", [1, 50])
+def test_activity_list_query_count_does_not_grow(client, django_assert_num_queries, entries):
+    world = World()
+    for _ in range(entries):
+        _log(world)
+    client.force_login(world.officer)
+    with django_assert_num_queries(11):
+        client.get(reverse("activity_list"))
+
+
+def test_activity_list_anonymous_is_sent_to_login(client):
+    assert client.get(reverse("activity_list")).status_code == 302
+
+
+# --- Corrections and history --------------------------------------------------------------
+
+
+def test_activity_edit_own_entry(client):
+    world = World()
+    activity = _log(world)
+    client.force_login(world.officer)
+    response = client.post(reverse("activity_edit", args=[activity.pk]), _post(world, quantity="5"))
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert activity.quantity == 5
+
+
+def test_activity_edit_another_users_entry_is_404_for_staff(client):
+    world = World()
+    activity = _log(world, user=world.colleague)
+    client.force_login(world.officer)
+    assert client.get(reverse("activity_edit", args=[activity.pk])).status_code == 404
+    assert client.post(reverse("activity_edit", args=[activity.pk]), _post(world, quantity="5")).status_code == 404
+    assert client.post(reverse("activity_delete", args=[activity.pk])).status_code == 404
+    activity.refresh_from_db()
+    assert activity.quantity == 1
+
+
+def test_activity_edit_other_organisation_is_404(client):
+    world = World()
+    activity = _log(world)
+    client.force_login(world.clerk)
+    assert client.get(reverse("activity_edit", args=[activity.pk])).status_code == 404
+
+
+def test_activity_edit_manager_may_change_any_entry(client):
+    world = World()
+    activity = _log(world, user=world.colleague)
+    client.force_login(world.manager)
+    client.post(reverse("activity_edit", args=[activity.pk]), _post(world, quantity="7"))
+    activity.refresh_from_db()
+    assert activity.quantity == 7
+    assert activity.history.order_by("-history_date").first().history_user == world.manager
+
+
+def test_activity_delete_own_entry(client):
+    world = World()
+    activity = _log(world)
+    client.force_login(world.officer)
+    assert client.get(reverse("activity_delete", args=[activity.pk])).status_code == 200
+    client.post(reverse("activity_delete", args=[activity.pk]))
+    assert not Activity.objects.filter(pk=activity.pk).exists()
+
+
+def test_activity_history_manager_sees_before_and_after(client):
+    world = World()
+    activity = _log(world)
+    client.force_login(world.officer)
+    client.post(reverse("activity_edit", args=[activity.pk]), _post(world, quantity="6"))
+    client.force_login(world.manager)
+    response = client.get(reverse("activity_history", args=[activity.pk]))
+    rows = response.context["changes"][1]["rows"]
+    assert [(str(r["label"]), r["old"], r["new"]) for r in rows] == [("antal", "1", "6")]
+    assert response.context["changes"][1]["record"].history_user == world.officer
+
+
+def test_activity_history_is_for_managers_only(client):
+    world = World()
+    activity = _log(world)
+    client.force_login(world.officer)
+    assert client.get(reverse("activity_history", args=[activity.pk])).status_code == 403
+
+
+# --- Start page ---------------------------------------------------------------------------
+
+
+def test_home_lists_the_cadence_periods_still_missing(client):
+    world = World()
+    activity_create(
+        user=world.clerk, data=ActivityData(activity_type=world.report, area=world.raslatt, date=world.today)
+    )
+    client.force_login(world.clerk)
+    response = client.get(reverse("home"))
+    week = world.today.isocalendar().week
+    assert [f"{d.target.activity_type} {d.area} {d.period_label}" for d in response.context["due"]] == [
+        f"Lägesbild Öxnehaga v. {week}"
+    ]
+    assert f"Lägesbild Öxnehaga v. {week} saknas" in response.content.decode()
