@@ -1,0 +1,51 @@
+import pytest
+
+from promises.models import Activity
+from tests.browser.conftest import axe_violations, format_violations, screenshot
+from tests.factories import PASSWORD, World
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _login(page, user):
+    page.goto("/konto/logga-in/")
+    page.get_by_label("Användarnamn").fill(user.username)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url("**/start/")
+
+
+def test_staff_log_a_patrol_on_a_phone_and_see_it_in_their_list(phone_page):
+    world = World()
+    page = phone_page
+    _login(page, world.officer)
+    page.get_by_role("link", name="Fotpatrullering").click()
+    page.get_by_label("Område").select_option(label="Råslätt")
+    page.get_by_label("Antal").fill("3")
+    screenshot(page, "staff-log-patrol-form-phone")
+    page.get_by_role("button", name="Spara").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Sparat: Fotpatrullering, Råslätt"
+    page.get_by_role("link", name="Mina registreringar").click()
+    row = page.locator("tbody tr").first
+    assert "Fotpatrullering" in row.inner_text()
+    assert "Råslätt" in row.inner_text()
+    screenshot(page, "staff-list-phone")
+    assert Activity.objects.get().quantity == 3
+    assert page.probe.errors == []
+
+
+def test_staff_log_form_error_is_announced_next_to_the_field(phone_page):
+    world = World()
+    page = phone_page
+    _login(page, world.officer)
+    page.goto("/registrera/trafikkontroll/")
+    page.get_by_label("Område").select_option(label="Råslätt")
+    page.get_by_label("Varaktighet (minuter)").fill("10")
+    page.get_by_role("button", name="Spara").click()
+    field = page.get_by_label("Varaktighet (minuter)")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "räknas inte" in page.locator("#id_duration_minutes_error").inner_text()
+    assert field.input_value() == "10"
+    violations = axe_violations(page)
+    assert violations == [], format_violations(violations)
+    assert Activity.objects.count() == 0
