@@ -2,6 +2,7 @@ import io
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -103,7 +104,7 @@ def test_import_with_a_bad_row_saves_nothing(client):
     assert '<td class="num">3</td>' in body
     assert response.context["confirm_form"] is None
     assert Activity.objects.count() == 0
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         import_save(preview=response.context["preview"], user=world.officer)
     assert Activity.objects.count() == 0
 
