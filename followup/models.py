@@ -16,8 +16,8 @@ class TertialNumber(models.IntegerChoices):
     T3 = 3, _("T3 (September–December)")
 
 
-class ManualStatus(models.TextChoices):
-    """Statuses a manager may set by hand on a qualitative target."""
+class Status(models.TextChoices):
+    """A target's status in a tertial: computed for measured targets, set by hand for qualitative ones."""
 
     ACHIEVED = "achieved", _("Achieved")
     ON_TRACK = "on_track", _("On track")
@@ -34,7 +34,7 @@ class TargetComment(models.Model):
     analysis = models.TextField(_("analysis"), blank=True, validators=[validate_no_personal_identity_number])
     measures = models.TextField(_("measures decided"), blank=True, validators=[validate_no_personal_identity_number])
     manual_status = models.CharField(
-        _("status (qualitative targets)"), max_length=12, choices=ManualStatus.choices, blank=True
+        _("status (qualitative targets)"), max_length=12, choices=Status.choices, blank=True
     )
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -61,6 +61,9 @@ class Approval(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("approved"), auto_now_add=True)
     reason = models.TextField(_("reason for correction"), blank=True)
+    # The figures this party saw. If they change before the other party approves, this
+    # approval no longer counts: the parties must sign off on the same numbers.
+    figures_sha256 = models.CharField(_("checksum of the figures"), max_length=64)
 
     class Meta:
         verbose_name = _("approval")

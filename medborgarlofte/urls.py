@@ -14,6 +14,7 @@ public_patterns = (
 urlpatterns = [
     path("", include(public_patterns)),
     path("", include("promises.urls")),
+    path("uppfoljning/", include("followup.urls")),
     path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -51,7 +51,6 @@ _WEEKLY_PLAN = [
     ("trafikkontroll", ["Öxnehaga", "Österängen", "Ekhagen"], 0.8, (1, 2), "polis"),
     ("narkotikabrott", ["Råslätt"], 1.1, (1, 1), "polis"),
     ("narkotikabrott", ["Öxnehaga", "Österängen", "Ekhagen"], 0.6, (1, 1), "polis"),
-    ("bos-mote", ["Råslätt", "Öxnehaga", "Österängen", "Huskvarna"], 0.92, (1, 1), "kommun"),
     ("atgard", ["Råslätt", "Öxnehaga", "Österängen", "Huskvarna"], 0.15, (1, 1), "vatterhem"),
     ("analys", ["Råslätt", "Öxnehaga"], 0.1, (1, 1), "kommun"),
     ("formellt-mote", ["Hela Jönköpings kommun"], 0.5, (1, 1), "kommun"),
@@ -107,6 +106,10 @@ def demo_activities_create(*, promise: Promise, until: date, seed: int = 2022) -
                     add(code, area, day, rng.randint(low, high), username, **extra)
         if weekday == 1 and rng.random() < 0.95:  # the weekly lägesbild for Råslätt, on Tuesdays
             add("lagesbild", "Råslätt", day, username="kommun")
+        if weekday == 2:  # BOS groups meet on Wednesdays; now and then one is cancelled
+            for area in ["Råslätt", "Öxnehaga", "Österängen", "Huskvarna"]:
+                if rng.random() < 0.985:
+                    add("bos-mote", area, day, username="kommun")
         if day.day == 10:  # the monthly lägesbild
             for area in ["Öxnehaga", "Österängen", "Huskvarna", "Övriga Jönköpings kommun"]:
                 if rng.random() < 0.9:

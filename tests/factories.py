@@ -178,6 +178,7 @@ class World:
         )
         self.report = ActivityTypeFactory(code="lagesbild", name="Lägesbild", organisations=[self.municipality])
         self.promise = PromiseFactory(year=self.year)
+        self.promise.parties.set([self.police, self.municipality])
         commitment = CommitmentFactory(section=SectionFactory(promise=self.promise))
         self.patrol_target = TargetFactory(
             commitment=commitment, activity_type=self.patrol, count=800, areas=[self.raslatt]
@@ -200,3 +201,4 @@ class World:
         self.colleague = staff_user(organisation=self.police)
         self.clerk = UserFactory(organisation=self.municipality, role=roles.MUNICIPAL_STAFF)
         self.manager = manager_user(organisation=self.police)
+        self.municipal_manager = manager_user(organisation=self.municipality)

@@ -1,0 +1,212 @@
+"""The follow-up engine: pure functions from aggregated figures to a target's result.
+
+No database access here. The selectors (followup/selectors.py) fetch the aggregates in a
+fixed number of queries and hand them to `target_result`, which can be tested with
+hand-computed examples.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from followup.models import Status
+from followup.periods import (
+    Tertial,
+    days_in_year,
+    iso_weeks,
+    period_bounds,
+    period_has_ended,
+    period_label,
+    periods_in,
+    year_end,
+    year_start,
+)
+
+# (activity type id, area id, month) -> (summed quantity, summed quantity with the flag)
+MonthTotals = dict[tuple[int, int, int], tuple[int, int]]
+# activity type id, area id -> set of (year, week) and set of (year, month) with an entry
+Coverage = dict[tuple[int, int], set[tuple[int, int]]]
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """What the engine needs to know of a target: plain values, no ORM objects."""
+
+    id: int
+    kind: str
+    activity_type_id: int | None
+    area_ids: tuple[int, ...]
+    count: int | None = None
+    share_percent: Decimal | None = None
+    period: str = ""
+
+
+@dataclass
+class TargetResult:
+    status: str
+    outcome: float | None = None  # in the tertial
+    year_to_date: float | None = None  # from 1 January to the end of the tertial (or today)
+    expected: float | None = None  # by the end of the tertial (or today), pro rata
+    target: float | None = None  # for the whole year
+    attainment: float | None = None  # year to date against expected, in %
+    progress: float | None = None  # year to date against the year's target, in %
+    forecast: float | None = None  # at year end, at the pace so far
+    needed_per_week: float | None = None
+    unit: str = "count"  # count, percent, periods
+    periods_total: int | None = None
+    missed: dict[int, list[str]] = field(default_factory=dict)  # area id -> missed period labels
+
+
+def measuring_window(tertial: Tertial, as_of: date) -> tuple[date, date] | None:
+    """The days of the year counted so far: 1 January to the end of the tertial, or to
+    `as_of` while the tertial runs. None before the tertial starts."""
+    if as_of < tertial.start:
+        return None
+    return year_start(tertial.year), min(tertial.end, as_of)
+
+
+def _status(ratio: float | None, *, achieved: bool, risk_threshold: float) -> str:
+    if achieved:
+        return Status.ACHIEVED
+    if ratio is None:
+        return Status.NOT_STARTED
+    if ratio >= 1:
+        return Status.ON_TRACK
+    if ratio >= risk_threshold:
+        return Status.AT_RISK
+    return Status.BEHIND
+
+
+def _sum(totals: MonthTotals, spec: TargetSpec, months: range, *, flagged: bool = False) -> int:
+    index = 1 if flagged else 0
+    return sum(
+        totals.get((spec.activity_type_id, area_id, month), (0, 0))[index]
+        for area_id in spec.area_ids
+        for month in months
+    )
+
+
+def _months_of(tertial: Tertial) -> range:
+    return range(tertial.months[0][1], tertial.months[-1][1] + 1)
+
+
+def count_result(spec: TargetSpec, totals: MonthTotals, tertial: Tertial, as_of: date, risk: float) -> TargetResult:
+    target = float(spec.count or 0)
+    window = measuring_window(tertial, as_of)
+    outcome = _sum(totals, spec, _months_of(tertial))
+    ytd = _sum(totals, spec, range(1, _months_of(tertial).stop))
+    result = TargetResult(status=Status.NOT_STARTED, outcome=outcome, year_to_date=ytd, target=target)
+    result.progress = round(100 * ytd / target, 1) if target else None
+    if window is None:
+        return result
+    days_total = days_in_year(tertial.year)
+    days_elapsed = (window[1] - window[0]).days + 1
+    expected = target * days_elapsed / days_total
+    result.expected = round(expected, 1)
+    result.attainment = round(100 * ytd / expected, 1) if expected else None
+    result.forecast = round(ytd * days_total / days_elapsed, 1)
+    days_left = (year_end(tertial.year) - window[1]).days
+    if days_left > 0:
+        result.needed_per_week = round(max(0.0, target - ytd) / (days_left / 7), 1)
+    result.status = _status(ytd / expected if expected else None, achieved=ytd >= target, risk_threshold=risk)
+    return result
+
+
+def share_result(
+    spec: TargetSpec, parent: TargetSpec, totals: MonthTotals, tertial: Tertial, as_of: date, risk: float
+) -> TargetResult:
+    """Flagged entries as a share of all entries of the parent count target."""
+    wanted = float(spec.share_percent or 0)
+    months = _months_of(tertial)
+    year_months = range(1, months.stop)
+    all_tertial, all_ytd = _sum(totals, parent, months), _sum(totals, parent, year_months)
+    flagged_tertial = _sum(totals, parent, months, flagged=True)
+    flagged_ytd = _sum(totals, parent, year_months, flagged=True)
+    result = TargetResult(status=Status.NOT_STARTED, target=wanted, expected=wanted, unit="percent")
+    result.outcome = round(100 * flagged_tertial / all_tertial, 1) if all_tertial else None
+    result.year_to_date = round(100 * flagged_ytd / all_ytd, 1) if all_ytd else None
+    if measuring_window(tertial, as_of) is None or result.year_to_date is None:
+        return result
+    share = result.year_to_date
+    result.forecast = share
+    result.attainment = round(100 * share / wanted, 1) if wanted else None
+    result.progress = min(100.0, result.attainment) if result.attainment is not None else None
+    year_over = as_of >= year_end(tertial.year) and tertial.number == 3
+    result.status = _status(
+        share / wanted if wanted else None, achieved=year_over and share >= wanted, risk_threshold=risk
+    )
+    return result
+
+
+def cadence_result(spec: TargetSpec, coverage: Coverage, tertial: Tertial, as_of: date, risk: float) -> TargetResult:
+    """Periods (weeks or months) with at least one entry in every area, against periods elapsed.
+
+    A period counts once it has ended; the running period counts only when it is already
+    covered in every area, so a week in progress is never held against anyone.
+    """
+    period = spec.period
+    year_periods = iso_weeks(tertial.year) if period == "week" else [(tertial.year, m) for m in range(1, 13)]
+    window = measuring_window(tertial, as_of)
+    result = TargetResult(status=Status.NOT_STARTED, unit="periods", periods_total=len(year_periods))
+    result.target = float(len(year_periods))
+
+    def covered_in(key: tuple[int, int], area_id: int) -> bool:
+        return key in coverage.get((spec.activity_type_id, area_id), set())
+
+    def tally(keys: list[tuple[int, int]]) -> tuple[int, int, dict[int, list[str]]]:
+        elapsed = covered = 0
+        missed: dict[int, list[str]] = {}
+        for key in keys:
+            if period_bounds(key, period)[0] > as_of:
+                continue
+            in_every_area = all(covered_in(key, area_id) for area_id in spec.area_ids)
+            ended = period_has_ended(key, period, as_of + timedelta(days=1))
+            if not ended and not in_every_area:
+                continue
+            elapsed += 1
+            covered += in_every_area
+            for area_id in spec.area_ids:
+                if not covered_in(key, area_id):
+                    missed.setdefault(area_id, []).append(period_label(key, period))
+        return elapsed, covered, missed
+
+    tertial_keys = periods_in(tertial, period)
+    elapsed_t, covered_t, missed = tally(tertial_keys)
+    last_key = tertial_keys[-1]
+    elapsed_y, covered_y, _missed_y = tally([k for k in year_periods if k <= last_key])
+    result.outcome = covered_t
+    result.year_to_date = covered_y
+    result.expected = elapsed_y
+    result.missed = missed
+    if window is None or elapsed_y == 0:
+        return result
+    result.attainment = round(100 * covered_y / elapsed_y, 1)
+    result.progress = round(100 * covered_y / len(year_periods), 1)
+    result.forecast = round(len(year_periods) * covered_y / elapsed_y, 1)
+    all_done = covered_y == len(year_periods)
+    result.status = _status(covered_y / elapsed_y, achieved=all_done, risk_threshold=risk)
+    return result
+
+
+def qualitative_result(manual_status: str | None) -> TargetResult:
+    return TargetResult(status=manual_status or Status.NOT_STARTED, unit="none")
+
+
+def target_result(
+    spec: TargetSpec,
+    *,
+    parent: TargetSpec | None,
+    totals: MonthTotals,
+    coverage: Coverage,
+    tertial: Tertial,
+    as_of: date,
+    manual_status: str | None,
+    risk_threshold: float,
+) -> TargetResult:
+    if spec.kind == "count":
+        return count_result(spec, totals, tertial, as_of, risk_threshold)
+    if spec.kind == "share" and parent is not None:
+        return share_result(spec, parent, totals, tertial, as_of, risk_threshold)
+    if spec.kind == "cadence":
+        return cadence_result(spec, coverage, tertial, as_of, risk_threshold)
+    return qualitative_result(manual_status)

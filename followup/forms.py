@@ -1,0 +1,54 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from followup.models import Status, TertialNumber
+from promises.models import Promise, Target
+from promises.validators import validate_no_personal_identity_number
+
+
+class FollowupChoiceForm(forms.Form):
+    promise = forms.ModelChoiceField(label=_("Citizen promise"), queryset=Promise.objects.none(), empty_label=None)
+    tertial = forms.TypedChoiceField(label=_("Tertial"), choices=TertialNumber.choices, coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["promise"].queryset = Promise.objects.exclude(status=Promise.Status.DRAFT).order_by(
+            "-year", "municipality"
+        )
+
+
+class TargetCommentForm(forms.Form):
+    analysis = forms.CharField(
+        label=_("Analysis"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        validators=[validate_no_personal_identity_number],
+        help_text=_("How it is going and why. Published with the tertial."),
+    )
+    measures = forms.CharField(
+        label=_("Measures decided"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        validators=[validate_no_personal_identity_number],
+    )
+    manual_status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Not set"))] + list(Status.choices)
+    )
+
+    def __init__(self, *args, target: Target, **kwargs):
+        super().__init__(*args, **kwargs)
+        if target.kind != Target.Kind.QUALITATIVE:
+            del self.fields["manual_status"]
+
+
+class ApprovalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        validators=[validate_no_personal_identity_number],
+        help_text=_("Required when the tertial is already published: the public sees it with the corrected figures."),
+    )

@@ -1,0 +1,201 @@
+"""Reads for the follow-up: the aggregates behind the dashboard, in a fixed number of queries.
+
+Every figure is grouped in the database by activity type, area and month (or ISO week), so
+the number of rows fetched depends on the promise's targets and the calendar, never on the
+number of activities.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractIsoYear, ExtractMonth, ExtractWeek, ExtractYear
+from django.utils import timezone
+
+from followup.engine import Coverage, MonthTotals, TargetResult, TargetSpec, target_result
+from followup.models import Approval, Publication, TargetComment
+from followup.periods import Tertial
+from promises.models import Activity, Commitment, Promise, Section, Target
+
+
+@dataclass
+class FollowupRow:
+    section: Section
+    commitment: Commitment
+    target: Target
+    result: TargetResult
+    comment: TargetComment | None
+    published: dict | None  # this target's figures in the latest publication of the tertial
+
+    @property
+    def changed_since_publication(self) -> bool:
+        if self.published is None:
+            return False
+        return (self.published.get("outcome"), self.published.get("year_to_date")) != (
+            self.result.outcome,
+            self.result.year_to_date,
+        )
+
+
+def followup_as_of(*, tertial: Tertial, today: date | None = None) -> date:
+    """The day the figures are counted to: today while the tertial runs, else its last day."""
+    today = today or timezone.localdate()
+    return min(today, tertial.end)
+
+
+def default_tertial(*, promise: Promise, today: date | None = None) -> Tertial:
+    """The running tertial for this year's promise, the last one for a past year."""
+    today = today or timezone.localdate()
+    if today.year == promise.year:
+        return Tertial.of(today)
+    return Tertial(promise.year, 3 if today.year > promise.year else 1)
+
+
+def month_totals(*, promise: Promise) -> MonthTotals:
+    rows = (
+        Activity.objects.filter(promise=promise)
+        .values("activity_type_id", "area_id", month=ExtractMonth("date"))
+        .annotate(total=Sum("quantity"), flagged=Sum("quantity", filter=Q(first_time_user=True)))
+        .order_by()
+    )
+    return {(r["activity_type_id"], r["area_id"], r["month"]): (r["total"], r["flagged"] or 0) for r in rows}
+
+
+def coverage(*, promise: Promise, type_ids: set[int]) -> dict[str, Coverage]:
+    """For each (type, area): the ISO weeks and the months that have at least one entry."""
+    weeks: Coverage = {}
+    months: Coverage = {}
+    if not type_ids:
+        return {"week": weeks, "month": months}
+    rows = (
+        Activity.objects.filter(promise=promise, activity_type_id__in=type_ids)
+        .values(
+            "activity_type_id",
+            "area_id",
+            iso_year=ExtractIsoYear("date"),
+            week=ExtractWeek("date"),
+            year=ExtractYear("date"),
+            month=ExtractMonth("date"),
+        )
+        .annotate(entries=Count("id"))
+        .order_by()
+    )
+    for r in rows:
+        key = (r["activity_type_id"], r["area_id"])
+        weeks.setdefault(key, set()).add((r["iso_year"], r["week"]))
+        months.setdefault(key, set()).add((r["year"], r["month"]))
+    return {"week": weeks, "month": months}
+
+
+def promise_targets(*, promise: Promise) -> list[Target]:
+    return list(
+        Target.objects.filter(commitment__section__promise=promise)
+        .select_related("commitment__section", "activity_type", "parent")
+        .prefetch_related("areas", "commitment__responsible")
+        .order_by("commitment__section__number", "commitment__number", "order", "pk")
+    )
+
+
+def _spec(target: Target) -> TargetSpec:
+    return TargetSpec(
+        id=target.pk,
+        kind=target.kind,
+        activity_type_id=target.activity_type_id,
+        area_ids=tuple(sorted(area.pk for area in target.areas.all())),
+        count=target.count,
+        share_percent=target.share_percent,
+        period=target.period,
+    )
+
+
+def latest_publication(*, promise: Promise, tertial: int) -> Publication | None:
+    return Publication.objects.filter(promise=promise, tertial=tertial).order_by("-version").first()
+
+
+def followup_rows(*, promise: Promise, tertial: Tertial, as_of: date | None = None) -> list[FollowupRow]:
+    """One row per target of the promise, with its result in the tertial."""
+    as_of = as_of or followup_as_of(tertial=tertial)
+    targets = promise_targets(promise=promise)
+    specs = {target.pk: _spec(target) for target in targets}
+    totals = month_totals(promise=promise)
+    cadence_types = {t.activity_type_id for t in targets if t.kind == Target.Kind.CADENCE}
+    covered = coverage(promise=promise, type_ids=cadence_types)
+    comments = {
+        c.target_id: c
+        for c in TargetComment.objects.filter(target__in=targets, tertial=tertial.number).select_related("updated_by")
+    }
+    publication = latest_publication(promise=promise, tertial=tertial.number)
+    published = {t["id"]: t for t in publication.snapshot.get("targets", [])} if publication else {}
+    rows = []
+    for target in targets:
+        spec = specs[target.pk]
+        comment = comments.get(target.pk)
+        result = target_result(
+            spec,
+            parent=specs.get(target.parent_id),
+            totals=totals,
+            coverage=covered.get(target.period, {}),
+            tertial=tertial,
+            as_of=as_of,
+            manual_status=comment.manual_status if comment else None,
+            risk_threshold=settings.FOLLOWUP_RISK_THRESHOLD,
+        )
+        rows.append(
+            FollowupRow(
+                section=target.commitment.section,
+                commitment=target.commitment,
+                target=target,
+                result=result,
+                comment=comment,
+                published=published.get(target.pk),
+            )
+        )
+    return rows
+
+
+def approvals_for(*, promise: Promise, tertial: int, version: int) -> list[Approval]:
+    return list(
+        Approval.objects.filter(promise=promise, tertial=tertial, version=version).select_related(
+            "organisation", "approved_by"
+        )
+    )
+
+
+def logged_measures(*, promise: Promise, tertial: Tertial):
+    """Measures and analyses logged in the tertial, for the managers' follow-up."""
+    return (
+        Activity.objects.filter(
+            promise=promise,
+            activity_type__requires_description=True,
+            date__gte=tertial.start,
+            date__lte=tertial.end,
+        )
+        .select_related("activity_type", "area", "organisation")
+        .order_by("date", "pk")
+    )
+
+
+def target_daily_totals(*, target: Target, promise: Promise) -> list[dict]:
+    """Per day of the year: the summed quantity (and the flagged part) in the target's areas."""
+    source = target.parent if target.kind == Target.Kind.SHARE and target.parent else target
+    return list(
+        Activity.objects.filter(promise=promise, activity_type_id=source.activity_type_id, area__in=source.areas.all())
+        .values("date")
+        .annotate(total=Sum("quantity"), flagged=Sum("quantity", filter=Q(first_time_user=True)))
+        .order_by("date")
+    )
+
+
+def target_area_totals(*, target: Target, promise: Promise, until: date) -> list[dict]:
+    """Year to date per area of the target (areas without entries included, as zero)."""
+    source = target.parent if target.kind == Target.Kind.SHARE and target.parent else target
+    totals = dict(
+        Activity.objects.filter(
+            promise=promise, activity_type_id=source.activity_type_id, area__in=source.areas.all(), date__lte=until
+        )
+        .values_list("area__name")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    return [{"area": area.name, "total": totals.get(area.name, 0)} for area in sorted(source.areas.all(), key=str)]

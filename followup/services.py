@@ -1,0 +1,159 @@
+"""Writes for the follow-up: comments, the two-party approval, and publishing."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from followup.models import Approval, Publication, TargetComment
+from followup.periods import Tertial
+from followup.selectors import FollowupRow, followup_as_of, followup_rows, latest_publication
+from promises.models import Organisation, Promise, Target, User
+from promises.permissions import is_manager
+
+APPROVAL_NOT_A_MANAGER = _("Only managers can approve a follow-up.")
+APPROVAL_NOT_A_PARTY = _("%(organisation)s is not a party to this promise and cannot approve its follow-up.")
+APPROVAL_TERTIAL_NOT_OVER = _("%(tertial)s is not over yet; it can be published once it has ended.")
+APPROVAL_REASON_REQUIRED = _("%(tertial)s is already published. Give the reason for the correction.")
+COMMENT_STATUS_ONLY_QUALITATIVE = _("Only targets without a number take a status set by hand.")
+
+# The joint promise is signed by the police and the municipality: both must approve.
+REQUIRED_PARTIES = {Organisation.Kind.POLICE, Organisation.Kind.MUNICIPALITY}
+
+
+@transaction.atomic
+def target_comment_save(
+    *, target: Target, tertial: int, user: User, analysis: str, measures: str, manual_status: str = ""
+) -> TargetComment:
+    if not is_manager(user):
+        raise PermissionDenied(APPROVAL_NOT_A_MANAGER)
+    if manual_status and target.kind != Target.Kind.QUALITATIVE:
+        raise ValidationError({"manual_status": COMMENT_STATUS_ONLY_QUALITATIVE})
+    comment = TargetComment.objects.filter(target=target, tertial=tertial).first() or TargetComment(
+        target=target, tertial=tertial
+    )
+    comment.analysis = analysis.strip()
+    comment.measures = measures.strip()
+    comment.manual_status = manual_status
+    comment.updated_by = user
+    comment.full_clean()
+    comment._history_user = user
+    comment.save()
+    return comment
+
+
+def _row_snapshot(row: FollowupRow, area_names: dict[int, str]) -> dict:
+    result = row.result
+    return {
+        "id": row.target.pk,
+        "key": row.target.key,
+        "section_number": row.section.number,
+        "section_title": row.section.title,
+        "commitment_label": row.commitment.label,
+        "commitment_text": row.commitment.text,
+        "title": row.target.title,
+        "kind": row.target.kind,
+        "unit": result.unit,
+        "period": row.target.period,
+        "areas": sorted(area.name for area in row.target.areas.all()),
+        "sensitive": bool(row.target.activity_type and row.target.activity_type.is_sensitive),
+        "target": result.target,
+        "outcome": result.outcome,
+        "year_to_date": result.year_to_date,
+        "expected": result.expected,
+        "attainment": result.attainment,
+        "progress": result.progress,
+        "forecast": result.forecast,
+        "needed_per_week": result.needed_per_week,
+        "periods_total": result.periods_total,
+        "missed": {area_names.get(pk, str(pk)): labels for pk, labels in result.missed.items()},
+        "status": str(result.status),
+        "analysis": row.comment.analysis if row.comment else "",
+        "measures": row.comment.measures if row.comment else "",
+    }
+
+
+def followup_snapshot(*, promise: Promise, tertial: Tertial) -> dict:
+    """Every figure, status and comment of a tertial, as plain JSON-able data."""
+    as_of = followup_as_of(tertial=tertial)
+    rows = followup_rows(promise=promise, tertial=tertial, as_of=as_of)
+    area_names = {area.pk: area.name for row in rows for area in row.target.areas.all()}
+    return {
+        "promise": {
+            "id": promise.pk,
+            "municipality": promise.municipality,
+            "year": promise.year,
+            "title": promise.title,
+        },
+        "tertial": tertial.number,
+        "label": tertial.label,
+        "as_of": as_of.isoformat(),
+        "targets": [_row_snapshot(row, area_names) for row in rows],
+    }
+
+
+def _fingerprint(snapshot: dict) -> str:
+    return hashlib.sha256(json.dumps(snapshot, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class ApprovalOutcome:
+    approval: Approval
+    publication: Publication | None
+    waiting_for: set[str]  # organisation kinds still to approve
+    outdated: list[Approval]  # approvals dropped because the figures changed since
+
+
+def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: str = "") -> ApprovalOutcome:
+    """Record one party's approval; publish when the police and the municipality agree.
+
+    The promise row is locked while approving, so two managers approving at the same moment
+    yield one publication, never two.
+    """
+    if not is_manager(user) or user.organisation is None:
+        raise PermissionDenied(APPROVAL_NOT_A_MANAGER)
+    with transaction.atomic():
+        promise = Promise.objects.select_for_update().get(pk=promise.pk)
+        if not promise.parties.filter(pk=user.organisation_id).exists():
+            raise ValidationError(APPROVAL_NOT_A_PARTY % {"organisation": user.organisation.name})
+        if timezone.localdate() <= tertial.end:
+            raise ValidationError(APPROVAL_TERTIAL_NOT_OVER % {"tertial": tertial.label})
+        previous = latest_publication(promise=promise, tertial=tertial.number)
+        version = previous.version + 1 if previous else 1
+        approvals = Approval.objects.filter(promise=promise, tertial=tertial.number, version=version)
+        # The first approver of a correction gives its reason; the other party approves it.
+        reason = reason.strip() or next((a.reason for a in approvals if a.reason), "")
+        if version > 1 and not reason:
+            raise ValidationError({"reason": APPROVAL_REASON_REQUIRED % {"tertial": tertial.label}})
+        snapshot = followup_snapshot(promise=promise, tertial=tertial)
+        fingerprint = _fingerprint(snapshot)
+        outdated = list(approvals.exclude(figures_sha256=fingerprint).select_related("organisation"))
+        approvals.exclude(figures_sha256=fingerprint).delete()
+        approval, _created = Approval.objects.get_or_create(
+            promise=promise,
+            tertial=tertial.number,
+            version=version,
+            organisation=user.organisation,
+            defaults={"approved_by": user, "reason": reason, "figures_sha256": fingerprint},
+        )
+        kinds = set(approvals.values_list("organisation__kind", flat=True))
+        waiting = REQUIRED_PARTIES - kinds
+        publication = None
+        if not waiting:
+            try:
+                with transaction.atomic():
+                    publication = Publication.objects.create(
+                        promise=promise,
+                        tertial=tertial.number,
+                        version=version,
+                        published_at=timezone.now(),
+                        reason=reason,
+                        snapshot=snapshot,
+                    )
+            except IntegrityError:
+                publication = Publication.objects.get(promise=promise, tertial=tertial.number, version=version)
+        return ApprovalOutcome(approval=approval, publication=publication, waiting_for=waiting, outdated=outdated)

@@ -1,0 +1,105 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from followup.models import Status
+from promises.tables import BaseTable
+
+STATUS_ICONS = {
+    Status.ACHIEVED: "✔",
+    Status.ON_TRACK: "▲",
+    Status.AT_RISK: "!",
+    Status.BEHIND: "▼",
+    Status.NOT_STARTED: "○",
+}
+
+
+def format_value(value, unit: str) -> str:
+    """A figure as the users read it: decimal comma, % for shares, whole counts where whole."""
+    if value is None:
+        return "–"
+    if unit == "percent":
+        return f"{number_format(value, 1)} %"
+    if float(value).is_integer():
+        return number_format(int(value), 0, force_grouping=True)
+    return number_format(value, 1, force_grouping=True)
+
+
+def status_html(status: str):
+    return format_html(
+        '<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>',
+        status,
+        STATUS_ICONS[Status(status)],
+        Status(status).label,
+    )
+
+
+class FollowupTable(BaseTable):
+    """One row per target; rows arrive ordered by section and commitment."""
+
+    commitment = tables.Column(verbose_name=_("Commitment"), accessor="commitment__label", orderable=False)
+    title = tables.Column(verbose_name=_("Target"), accessor="target__title", orderable=False)
+    target_value = tables.Column(verbose_name=_("Target value"), accessor="result__target", orderable=False)
+    outcome = tables.Column(verbose_name=_("Outcome in tertial"), accessor="result__outcome", orderable=False)
+    year_to_date = tables.Column(verbose_name=_("Year to date"), accessor="result__year_to_date", orderable=False)
+    expected = tables.Column(verbose_name=_("Expected"), accessor="result__expected", orderable=False)
+    attainment = tables.Column(verbose_name=_("Attainment"), accessor="result__attainment", orderable=False)
+    forecast = tables.Column(verbose_name=_("Forecast"), accessor="result__forecast", orderable=False)
+    status = tables.Column(verbose_name=_("Status"), accessor="result__status", orderable=False)
+    comment = tables.Column(verbose_name=_("Comment"), accessor="comment__analysis", orderable=False, default="")
+
+    class Meta(BaseTable.Meta):
+        template_name = "manager/includes/followup_table.html"
+        attrs = {"class": "data-table followup-table"}
+
+    def __init__(self, *args, tertial: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tertial = tertial
+        for name in ("target_value", "outcome", "year_to_date", "expected", "attainment", "forecast"):
+            self.columns[name].column.attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+    def _unit(self, record) -> str:
+        return record.result.unit
+
+    def render_title(self, value, record):
+        url = reverse("followup:target", args=[record.target.pk]) + f"?tertial={self.tertial}"
+        return format_html('<a href="{}">{}</a>', url, value)
+
+    def render_target_value(self, value, record):
+        if record.result.unit == "periods":
+            return _("every %(period)s") % {"period": record.target.get_period_display().lower()}
+        return format_value(value, record.result.unit)
+
+    def render_outcome(self, value, record):
+        changed = ""
+        if record.changed_since_publication:
+            published = format_value(record.published.get("outcome"), record.result.unit)
+            changed = format_html(' <span class="changed">({} {})</span>', _("published:"), published)
+        return format_html("{}{}", format_value(value, record.result.unit), changed)
+
+    def render_year_to_date(self, value, record):
+        return format_value(value, record.result.unit)
+
+    def render_expected(self, value, record):
+        return format_value(value, record.result.unit)
+
+    def render_attainment(self, value, record):
+        return format_value(value, "percent")
+
+    def render_forecast(self, value, record):
+        return format_value(value, record.result.unit)
+
+    def render_status(self, value, record):
+        return status_html(value)
+
+    def render_comment(self, value, record):
+        return Truncator(value).words(20)
+
+    def value_status(self, value, record):
+        return str(Status(value).label)
+
+    def value_title(self, value, record):
+        return value

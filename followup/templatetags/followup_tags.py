@@ -1,0 +1,15 @@
+from django import template
+
+from followup.tables import format_value, status_html
+
+register = template.Library()
+
+
+@register.simple_tag
+def figure(value, unit: str = "count") -> str:
+    return format_value(value, unit)
+
+
+@register.simple_tag
+def status_badge(status: str):
+    return status_html(status)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from followup import views
+
+app_name = "followup"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("mal/<int:pk>/", views.target_detail, name="target"),
+    path("<int:promise_pk>/T<int:tertial>/godkann/", views.approve, name="approve"),
+    path("<int:promise_pk>/T<int:tertial>/rapport/", views.report, name="report"),
+]

@@ -1,0 +1,280 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
+
+from followup import charts
+from followup.forms import ApprovalForm, FollowupChoiceForm, TargetCommentForm
+from followup.models import Publication, TertialNumber
+from followup.periods import Tertial
+from followup.selectors import (
+    approvals_for,
+    coverage,
+    default_tertial,
+    followup_as_of,
+    followup_rows,
+    logged_measures,
+    target_area_totals,
+    target_daily_totals,
+)
+from followup.services import target_comment_save, tertial_approve
+from followup.tables import FollowupTable, format_value
+from promises.models import Promise, Target
+from promises.selectors import promise_current
+
+manager_required = permission_required("promises.view_all_activities", raise_exception=True)
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _tertial_from(request: HttpRequest, promise: Promise) -> Tertial:
+    value = request.GET.get("tertial", "")
+    if value.isdigit() and int(value) in TertialNumber.values:
+        return Tertial(promise.year, int(value))
+    return default_tertial(promise=promise)
+
+
+def _dashboard_url(promise: Promise, tertial: Tertial) -> str:
+    return reverse("followup:dashboard") + f"?promise={promise.pk}&tertial={tertial.number}"
+
+
+@login_required
+@manager_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    choice = FollowupChoiceForm(request.GET or None)
+    promise = tertial = None
+    if choice.is_bound and choice.is_valid():
+        promise = choice.cleaned_data["promise"]
+        tertial = Tertial(promise.year, choice.cleaned_data["tertial"])
+    else:
+        promise = promise_current()
+        if promise is not None:
+            tertial = default_tertial(promise=promise)
+            if not choice.is_bound:
+                choice = FollowupChoiceForm(initial={"promise": promise.pk, "tertial": tertial.number})
+    if promise is None:
+        return render(request, "manager/dashboard.html", {"choice": choice, "promise": None})
+    rows = followup_rows(promise=promise, tertial=tertial)
+    table = FollowupTable(rows, tertial=tertial.number)
+    table.caption = _("Follow-up %(tertial)s") % {"tertial": tertial.label}
+    RequestConfig(request, paginate=False).configure(table)
+    export_format = request.GET.get("_export")
+    if export_format in EXPORT_FORMATS:
+        return TableExport(export_format, table).response(
+            f"uppfoljning-{promise.year}-T{tertial.number}.{export_format}"
+        )
+    publications = list(Publication.objects.filter(promise=promise, tertial=tertial.number).order_by("-version"))
+    next_version = publications[0].version + 1 if publications else 1
+    return render(
+        request,
+        "manager/dashboard.html",
+        {
+            "choice": choice,
+            "promise": promise,
+            "tertial": tertial,
+            "as_of": followup_as_of(tertial=tertial),
+            "table": table,
+            "export_formats": EXPORT_FORMATS,
+            "publications": publications,
+            "next_version": next_version,
+            "approvals": approvals_for(promise=promise, tertial=tertial.number, version=next_version),
+            "approval_form": ApprovalForm(),
+            "measures": logged_measures(promise=promise, tertial=tertial),
+            "changed": [row for row in rows if row.changed_since_publication],
+        },
+    )
+
+
+@login_required
+@manager_required
+@require_POST
+def approve(request: HttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
+    promise = get_object_or_404(Promise.objects.exclude(status=Promise.Status.DRAFT), pk=promise_pk)
+    if tertial not in TertialNumber.values:
+        return redirect(_dashboard_url(promise, default_tertial(promise=promise)))
+    period = Tertial(promise.year, tertial)
+    form = ApprovalForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("reason", []):
+            messages.error(request, error)
+        return redirect(_dashboard_url(promise, period))
+    try:
+        outcome = tertial_approve(
+            promise=promise, tertial=period, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(_dashboard_url(promise, period))
+    for outdated in outcome.outdated:
+        messages.warning(
+            request,
+            _("The figures have changed since %(organisation)s approved; they need to approve again.")
+            % {"organisation": outdated.organisation.name},
+        )
+    if outcome.publication is not None:
+        messages.success(
+            request,
+            _("%(tertial)s is published (version %(version)s).")
+            % {"tertial": period.label, "version": outcome.publication.version},
+        )
+    else:
+        messages.success(
+            request,
+            _("Approved by %(organisation)s. Publishing waits for the other party's approval.")
+            % {"organisation": request.user.organisation.name},
+        )
+    return redirect(_dashboard_url(promise, period))
+
+
+@login_required
+@manager_required
+def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(
+        Target.objects.select_related("commitment__section__promise", "activity_type", "parent"), pk=pk
+    )
+    promise = target.commitment.section.promise
+    tertial = _tertial_from(request, promise)
+    row = next(r for r in followup_rows(promise=promise, tertial=tertial) if r.target.pk == target.pk)
+    comment = row.comment
+    form = TargetCommentForm(
+        request.POST or None,
+        target=target,
+        initial={
+            "analysis": comment.analysis if comment else "",
+            "measures": comment.measures if comment else "",
+            "manual_status": comment.manual_status if comment else "",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            target_comment_save(
+                target=target,
+                tertial=tertial.number,
+                user=request.user,
+                analysis=form.cleaned_data["analysis"],
+                measures=form.cleaned_data["measures"],
+                manual_status=form.cleaned_data.get("manual_status", ""),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("The comment was saved."))
+            return redirect(reverse("followup:target", args=[target.pk]) + f"?tertial={tertial.number}")
+    context = {"row": row, "target": target, "promise": promise, "tertial": tertial, "form": form}
+    context.update(_target_charts(target=target, promise=promise, tertial=tertial, row=row))
+    return render(request, "manager/target_detail.html", context)
+
+
+def _target_charts(*, target: Target, promise: Promise, tertial: Tertial, row) -> dict:
+    until = followup_as_of(tertial=tertial)
+    result = row.result
+    unit = result.unit
+    context: dict = {"summary": _summary(row)}
+    if target.kind == Target.Kind.COUNT:
+        daily = target_daily_totals(target=target, promise=promise)
+        areas = target_area_totals(target=target, promise=promise, until=until)
+        context["cumulative"] = charts.cumulative_chart(
+            year=promise.year, daily=daily, target=result.target or 0, until=until
+        )
+        context["areas"] = areas
+        context["area_chart"] = charts.area_chart(rows=areas)
+        context["months"] = _monthly(daily, until)
+    elif target.kind == Target.Kind.SHARE:
+        daily = target_daily_totals(target=target, promise=promise)
+        months = charts.share_by_month(daily=daily, until=until)
+        context["share_months"] = months
+        context["share_chart"] = charts.share_chart(months=months, wanted=result.target or 0)
+    elif target.kind == Target.Kind.CADENCE:
+        covered_all = coverage(promise=promise, type_ids={target.activity_type_id})[target.period]
+        areas = sorted(target.areas.all(), key=str)
+        covered = {area.pk: covered_all.get((target.activity_type_id, area.pk), set()) for area in areas}
+        context["grid"] = charts.cadence_grid(
+            year=promise.year,
+            period=target.period,
+            areas=[(area.pk, area.name) for area in areas],
+            covered=covered,
+            until=until,
+        )
+        context["missed"] = [(area.name, result.missed.get(area.pk, [])) for area in areas]
+    context["unit"] = unit
+    return context
+
+
+def _monthly(daily: list[dict], until) -> list[dict]:
+    months: dict[str, int] = {}
+    running = 0
+    rows = []
+    for row in daily:
+        if row["date"] > until:
+            break
+        months[row["date"].strftime("%Y-%m")] = months.get(row["date"].strftime("%Y-%m"), 0) + row["total"]
+    for month, total in months.items():
+        running += total
+        rows.append({"month": month, "total": total, "cumulative": running})
+    return rows
+
+
+def _summary(row) -> str:
+    """One sentence that says what the chart shows, for everyone who cannot see it."""
+    result = row.result
+    unit = result.unit
+    status = result.status.label if hasattr(result.status, "label") else result.status
+    if unit == "count":
+        return _("%(ytd)s of %(target)s so far this year (expected by now: %(expected)s); status: %(status)s.") % {
+            "ytd": format_value(result.year_to_date, unit),
+            "target": format_value(result.target, unit),
+            "expected": format_value(result.expected, unit),
+            "status": status,
+        }
+    if unit == "percent":
+        return _(
+            "%(share)s of the entries so far this year concern first-time users (target at least %(target)s); status: %(status)s."
+        ) % {
+            "share": format_value(result.year_to_date, unit),
+            "target": format_value(result.target, unit),
+            "status": status,
+        }
+    if unit == "periods":
+        return _(
+            "%(covered)s of %(elapsed)s periods so far this year were covered in every area; status: %(status)s."
+        ) % {
+            "covered": format_value(result.year_to_date, "count"),
+            "elapsed": format_value(result.expected, "count"),
+            "status": status,
+        }
+    return _("Followed up by the managers' assessment; status: %(status)s.") % {"status": status}
+
+
+@login_required
+@manager_required
+def report(request: HttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
+    promise = get_object_or_404(Promise.objects.exclude(status=Promise.Status.DRAFT), pk=promise_pk)
+    if tertial not in TertialNumber.values:
+        return redirect(_dashboard_url(promise, default_tertial(promise=promise)))
+    period = Tertial(promise.year, tertial)
+    rows = followup_rows(promise=promise, tertial=period)
+    sections: list[dict] = []
+    for row in rows:
+        if not sections or sections[-1]["section"] != row.section:
+            sections.append({"section": row.section, "rows": []})
+        sections[-1]["rows"].append(row)
+    return render(
+        request,
+        "manager/report.html",
+        {
+            "promise": promise,
+            "tertial": period,
+            "as_of": followup_as_of(tertial=period),
+            "sections": sections,
+            "publication": Publication.objects.filter(promise=promise, tertial=tertial).order_by("-version").first(),
+            "signatories": promise.signatories.all(),
+        },
+    )

@@ -1,0 +1,135 @@
+"""The follow-up figures from the database: right, and from a fixed number of queries."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from followup.models import Status
+from followup.periods import Tertial
+from followup.selectors import coverage, default_tertial, followup_rows, month_totals
+from promises.models import Activity, Target
+from tests.factories import ActivityFactory, CommitmentFactory, SectionFactory, TargetFactory, World
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2022
+
+
+def _activity(world: World, activity_type, area, day: date, quantity: int = 1, **extra) -> Activity:
+    return ActivityFactory(
+        promise=world.promise,
+        activity_type=activity_type,
+        area=area,
+        date=day,
+        quantity=quantity,
+        created_by=world.officer,
+        **extra,
+    )
+
+
+def test_month_totals_group_by_type_area_and_month():
+    world = World(year=YEAR)
+    _activity(world, world.patrol, world.raslatt, date(YEAR, 1, 5), 2)
+    _activity(world, world.patrol, world.raslatt, date(YEAR, 1, 20), 3)
+    _activity(world, world.drugs, world.raslatt, date(YEAR, 2, 1), 1, first_time_user=True)
+    _activity(world, world.drugs, world.raslatt, date(YEAR, 2, 2), 1, first_time_user=False)
+    totals = month_totals(promise=world.promise)
+    assert totals == {
+        (world.patrol.pk, world.raslatt.pk, 1): (5, 0),
+        (world.drugs.pk, world.raslatt.pk, 2): (2, 1),
+    }
+
+
+def test_coverage_weeks_and_months():
+    world = World(year=YEAR)
+    _activity(world, world.report, world.raslatt, date(YEAR, 1, 1))  # ISO week 2021-W52
+    _activity(world, world.report, world.raslatt, date(YEAR, 1, 4))
+    covered = coverage(promise=world.promise, type_ids={world.report.pk})
+    assert covered["week"] == {(world.report.pk, world.raslatt.pk): {(2021, 52), (2022, 1)}}
+    assert covered["month"] == {(world.report.pk, world.raslatt.pk): {(2022, 1)}}
+
+
+def test_followup_rows_compute_each_kind_end_to_end():
+    world = World(year=YEAR)
+    for week in range(1, 18):
+        if week != 5:
+            _activity(world, world.report, world.raslatt, date.fromisocalendar(YEAR, week, 2))
+            _activity(world, world.report, world.oxnehaga, date.fromisocalendar(YEAR, week, 3))
+    for day in range(10):
+        _activity(world, world.drugs, world.raslatt, date(YEAR, 3, 1) + timedelta(days=day), first_time_user=day < 2)
+    _activity(world, world.patrol, world.raslatt, date(YEAR, 4, 1), 20)
+    share = TargetFactory(
+        commitment=world.drugs_target.commitment,
+        kind=Target.Kind.SHARE,
+        count=None,
+        parent=world.drugs_target,
+        share_percent=20,
+        activity_type=world.drugs,
+        areas=[world.raslatt],
+    )
+    rows = {
+        row.target.pk: row.result
+        for row in followup_rows(promise=world.promise, tertial=Tertial(YEAR, 1), as_of=date(YEAR, 12, 31))
+    }
+    assert (rows[world.patrol_target.pk].outcome, rows[world.patrol_target.pk].status) == (20, Status.BEHIND)
+    assert (rows[world.drugs_target.pk].outcome, rows[share.pk].outcome) == (10, 20.0)
+    assert rows[share.pk].status == Status.ON_TRACK
+    cadence = rows[world.report_target.pk]
+    assert (cadence.outcome, cadence.expected, cadence.missed) == (
+        16,
+        17,
+        {world.raslatt.pk: ["v. 5"], world.oxnehaga.pk: ["v. 5"]},
+    )
+
+
+def test_followup_rows_empty_tertial():
+    world = World(year=YEAR)
+    rows = followup_rows(promise=world.promise, tertial=Tertial(YEAR, 2), as_of=date(YEAR, 12, 31))
+    assert {row.result.outcome for row in rows if row.target.kind == Target.Kind.COUNT} == {0}
+
+
+def test_default_tertial_is_the_running_one_or_the_last_of_a_past_year():
+    world = World(year=YEAR)
+    assert default_tertial(promise=world.promise, today=date(YEAR, 6, 1)) == Tertial(YEAR, 2)
+    assert default_tertial(promise=world.promise, today=date(YEAR + 3, 6, 1)) == Tertial(YEAR, 3)
+
+
+def _queries_for(world: World) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        followup_rows(promise=world.promise, tertial=Tertial(YEAR, 1), as_of=date(YEAR, 12, 31))
+    return len(captured)
+
+
+@pytest.mark.parametrize("extra_targets", [0, 99])
+def test_followup_rows_query_count_does_not_grow_with_targets(extra_targets):
+    world = World(year=YEAR)
+    baseline = _queries_for(world)
+    section = SectionFactory(promise=world.promise)
+    for _ in range(extra_targets):
+        TargetFactory(
+            commitment=CommitmentFactory(section=section),
+            activity_type=world.patrol,
+            areas=[world.raslatt, world.oxnehaga],
+        )
+    assert _queries_for(world) == baseline == 7
+
+
+@pytest.mark.parametrize("activities", [10, 10_000])
+def test_followup_rows_query_count_does_not_grow_with_activities(activities):
+    world = World(year=YEAR)
+    rows = [
+        Activity(
+            promise=world.promise,
+            activity_type=world.patrol if i % 2 else world.report,
+            area=world.raslatt if i % 3 else world.oxnehaga,
+            date=date(YEAR, 1, 1) + timedelta(days=i % 365),
+            quantity=1,
+            organisation=world.police,
+            created_by=world.officer,
+        )
+        for i in range(activities)
+    ]
+    Activity.objects.bulk_create(rows, batch_size=2000)
+    assert _queries_for(world) == 7

@@ -1,0 +1,294 @@
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from followup.models import Approval, Publication, TargetComment
+from promises.models import Activity, Target
+from tests.factories import ActivityFactory, CommitmentFactory, SectionFactory, TargetFactory, UserFactory, World
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2022
+
+
+def _dashboard(world: World, tertial: int = 1) -> str:
+    return reverse("followup:dashboard") + f"?promise={world.promise.pk}&tertial={tertial}"
+
+
+def _patrols(world: World, quantity: int, day: date = date(YEAR, 2, 1)) -> Activity:
+    return ActivityFactory(
+        promise=world.promise,
+        activity_type=world.patrol,
+        area=world.raslatt,
+        date=day,
+        quantity=quantity,
+        created_by=world.officer,
+    )
+
+
+def _status(client, url, user) -> int:
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    return client.get(url).status_code
+
+
+@pytest.mark.parametrize("view", ["dashboard", "target", "report"])
+def test_followup_views_are_for_managers_only(client, view):
+    world = World(year=YEAR)
+    url = {
+        "dashboard": _dashboard(world),
+        "target": reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1",
+        "report": reverse("followup:report", args=[world.promise.pk, 1]),
+    }[view]
+    got = {
+        persona: _status(client, url, user)
+        for persona, user in {
+            "manager": world.manager,
+            "municipal_manager": world.municipal_manager,
+            "police_staff": world.officer,
+            "municipal_staff": world.clerk,
+            "no_role": UserFactory(organisation=None),
+        }.items()
+    }
+    assert got == {
+        "manager": 200,
+        "municipal_manager": 200,
+        "police_staff": 403,
+        "municipal_staff": 403,
+        "no_role": 403,
+    }
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_dashboard_shows_a_row_per_target_grouped_by_section(client):
+    world = World(year=YEAR)
+    _patrols(world, 30)
+    client.force_login(world.manager)
+    response = client.get(_dashboard(world))
+    rows = list(response.context["table"].rows)
+    assert [row.record.target for row in rows] == [
+        world.patrol_target,
+        world.traffic_target,
+        world.drugs_target,
+        world.report_target,
+    ]
+    body = response.content.decode()
+    assert 'scope="colgroup"' in body
+    assert "Efter</span>" in body  # status in words, with its icon beside
+    assert 'aria-hidden="true">▼</span>' in body
+
+
+def test_dashboard_defaults_to_the_current_promise(client):
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+    response = client.get(reverse("followup:dashboard"))
+    assert response.status_code == 200
+    assert response.context["promise"] == world.promise
+    assert response.context["tertial"].number == 3  # a past year: its last tertial
+
+
+@pytest.mark.parametrize("query", ["?promise=abc&tertial=1", "?promise=999999&tertial=2", "?tertial=9", "?promise="])
+def test_dashboard_bad_parameters_give_a_message_not_a_500(client, query):
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+    response = client.get(reverse("followup:dashboard") + query)
+    assert response.status_code == 200
+    assert response.context["choice"].errors
+
+
+def test_dashboard_exports_csv_and_xlsx(client):
+    world = World(year=YEAR)
+    _patrols(world, 30)
+    client.force_login(world.manager)
+    text = client.get(_dashboard(world) + "&_export=csv").content.decode()
+    assert text.splitlines()[0].startswith("Åtagande,Mål,Målvärde,Utfall i tertialet")
+    assert "Efter" in text
+    assert client.get(_dashboard(world) + "&_export=xlsx").content[:2] == b"PK"
+
+
+@pytest.mark.parametrize("extra_targets", [0, 99])
+def test_dashboard_query_count_does_not_grow_with_targets(client, django_assert_num_queries, extra_targets):
+    world = World(year=YEAR)
+    section = SectionFactory(promise=world.promise)
+    for _ in range(extra_targets):
+        TargetFactory(commitment=CommitmentFactory(section=section), activity_type=world.patrol, areas=[world.raslatt])
+    client.force_login(world.manager)
+    with django_assert_num_queries(20):
+        client.get(_dashboard(world))
+
+
+@pytest.mark.parametrize("activities", [10, 10_000])
+def test_dashboard_query_count_does_not_grow_with_activities(client, django_assert_num_queries, activities):
+    world = World(year=YEAR)
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                promise=world.promise,
+                activity_type=world.patrol,
+                area=world.raslatt,
+                date=date(YEAR, 1, 1) + timedelta(days=i % 365),
+                organisation=world.police,
+                created_by=world.officer,
+            )
+            for i in range(activities)
+        ],
+        batch_size=2000,
+    )
+    client.force_login(world.manager)
+    with django_assert_num_queries(20):
+        client.get(_dashboard(world))
+
+
+def test_target_detail_has_charts_tables_and_summary(client):
+    world = World(year=YEAR)
+    _patrols(world, 30)
+    client.force_login(world.manager)
+    response = client.get(reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1")
+    body = response.content.decode()
+    assert response.context["cumulative"]["data"][0]["y"][-1] == 30
+    assert response.context["cumulative"]["layout"]["separators"] == ", "
+    assert 'id="chart-cumulative" type="application/json"' in body
+    assert "30 av 800 hittills i år" in body
+    assert "<script>" not in body.replace("<script src=", "")  # no inline script: the CSP holds
+    assert "vendor/plotly/plotly.min.js" in body
+
+
+def test_target_detail_cadence_grid_lists_missed_weeks(client):
+    world = World(year=YEAR)
+    for week in range(1, 18):
+        if week != 5:
+            for area in (world.raslatt, world.oxnehaga):
+                ActivityFactory(
+                    promise=world.promise,
+                    activity_type=world.report,
+                    area=area,
+                    date=date.fromisocalendar(YEAR, week, 2),
+                    created_by=world.clerk,
+                )
+    client.force_login(world.manager)
+    response = client.get(reverse("followup:target", args=[world.report_target.pk]) + "?tertial=1")
+    assert response.context["missed"] == [("Råslätt", ["v. 5"]), ("Öxnehaga", ["v. 5"])]
+    grid = response.context["grid"]["data"][0]
+    assert grid["z"][0][4] == 0 and grid["z"][0][3] == 1
+
+
+def test_target_detail_share_over_time(client):
+    world = World(year=YEAR)
+    share = TargetFactory(
+        commitment=world.drugs_target.commitment,
+        kind=Target.Kind.SHARE,
+        count=None,
+        parent=world.drugs_target,
+        share_percent=20,
+        activity_type=world.drugs,
+        areas=[world.raslatt],
+    )
+    for flagged in (True, False, False, False):
+        ActivityFactory(
+            promise=world.promise,
+            activity_type=world.drugs,
+            area=world.raslatt,
+            date=date(YEAR, 3, 3),
+            first_time_user=flagged,
+            created_by=world.officer,
+        )
+    client.force_login(world.manager)
+    response = client.get(reverse("followup:target", args=[share.pk]) + "?tertial=1")
+    assert response.context["share_months"] == [{"month": "2022-03", "total": 4, "flagged": 1, "share": 25.0}]
+
+
+def test_target_detail_comment_is_saved(client):
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+    url = reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1"
+    response = client.post(url, {"analysis": "Färre pass i februari.", "measures": "Extra pass i mars."})
+    assert response.status_code == 302
+    comment = TargetComment.objects.get()
+    assert (comment.analysis, comment.measures, comment.tertial, comment.updated_by) == (
+        "Färre pass i februari.",
+        "Extra pass i mars.",
+        1,
+        world.manager,
+    )
+
+
+def test_target_detail_comment_with_personal_identity_number_is_refused(client):
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+    url = reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1"
+    response = client.post(url, {"analysis": "Gäller 811218-9876", "measures": ""})
+    assert response.status_code == 200
+    assert "personnummer" in response.content.decode()
+    assert not TargetComment.objects.exists()
+
+
+def test_target_detail_qualitative_status_is_set_by_hand(client):
+    world = World(year=YEAR)
+    target = TargetFactory(
+        commitment=world.patrol_target.commitment, kind=Target.Kind.QUALITATIVE, activity_type=None, count=None
+    )
+    client.force_login(world.manager)
+    url = reverse("followup:target", args=[target.pk]) + "?tertial=2"
+    client.post(url, {"analysis": "Metoden används i alla områden.", "measures": "", "manual_status": "on_track"})
+    assert TargetComment.objects.get(target=target, tertial=2).manual_status == "on_track"
+    assert client.get(url).context["row"].result.status == "on_track"
+
+
+def test_target_detail_unknown_target_is_404(client):
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+    assert client.get(reverse("followup:target", args=[999999])).status_code == 404
+
+
+def test_approve_by_both_parties_publishes(client):
+    world = World(year=YEAR)
+    _patrols(world, 30)
+    url = reverse("followup:approve", args=[world.promise.pk, 1])
+    client.force_login(world.manager)
+    response = client.post(url, {"reason": ""}, follow=True)
+    assert "Publiceringen väntar på den andra partens godkännande" in response.content.decode()
+    assert Publication.objects.count() == 0
+    client.force_login(world.municipal_manager)
+    response = client.post(url, {"reason": ""}, follow=True)
+    assert "T1 2022 är publicerat (version 1)" in response.content.decode()
+    assert Publication.objects.get().snapshot["tertial"] == 1
+
+
+def test_approve_is_refused_for_staff_and_get(client):
+    world = World(year=YEAR)
+    url = reverse("followup:approve", args=[world.promise.pk, 1])
+    client.force_login(world.officer)
+    assert client.post(url).status_code == 403
+    client.force_login(world.manager)
+    assert client.get(url).status_code == 405
+    assert client.post(reverse("followup:approve", args=[world.promise.pk, 7])).status_code == 302
+    assert Approval.objects.count() == 0
+
+
+def test_dashboard_shows_the_difference_from_the_published_snapshot(client):
+    world = World(year=YEAR)
+    activity = _patrols(world, 30)
+    url = reverse("followup:approve", args=[world.promise.pk, 1])
+    client.force_login(world.manager)
+    client.post(url)
+    client.force_login(world.municipal_manager)
+    client.post(url)
+    activity.quantity = 35
+    activity.save()
+    response = client.get(_dashboard(world))
+    assert [row.target for row in response.context["changed"]] == [world.patrol_target]
+    assert "(publicerat: 30)" in response.content.decode()
+
+
+def test_report_groups_by_section_for_print(client):
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+    response = client.get(reverse("followup:report", args=[world.promise.pk, 1]))
+    assert response.status_code == 200
+    assert [group["section"] for group in response.context["sections"]] == [world.patrol_target.commitment.section]
+    assert 'class="manager report"' in response.content.decode()
