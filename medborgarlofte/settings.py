@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "promises",
     "followup",
 ]
@@ -176,6 +179,26 @@ CONTENT_SECURITY_POLICY = {
 IMPORT_DIR = Path(env_str("IMPORT_DIR") or BASE_DIR / "var" / "imports")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+
+# Open data: read-only, anonymous, described by OpenAPI; Swagger UI served from our static
+# files (drf-spectacular-sidecar), never from a CDN.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_RATES": {},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Medborgarlöfte – öppna data",
+    "DESCRIPTION": "Published follow-ups of citizen promises (medborgarlöften): targets, outcomes, "
+    "statuses and comments. Only published figures; small sensitive numbers are withheld.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Follow-up status thresholds: "risk" is at least this share of the expected value.
 FOLLOWUP_RISK_THRESHOLD = 0.8

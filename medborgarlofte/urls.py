@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from followup import views as followup_views
 from promises import views as promise_views
 
 public_patterns = (
     [
-        path("", promise_views.public_index, name="index"),
+        path("", followup_views.public_index, name="index"),
+        path("<int:year>/", followup_views.public_year, name="year"),
+        path("tillganglighet/", followup_views.accessibility_statement, name="accessibility"),
     ],
     "public",
 )
@@ -15,6 +18,7 @@ urlpatterns = [
     path("", include(public_patterns)),
     path("", include("promises.urls")),
     path("uppfoljning/", include("followup.urls")),
+    path("api/v1/", include("followup.api_urls")),
     path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

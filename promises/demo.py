@@ -62,11 +62,20 @@ _DESCRIPTIONS = {
 }
 
 
+def _is_late_report(entry: Activity) -> bool:
+    """Traffic controls of the last days of April that the demo reports only after T1 is published."""
+    return entry.activity_type.code == "trafikkontroll" and entry.date.month == 4 and entry.date.day >= 25
+
+
 @transaction.atomic
-def demo_activities_create(*, promise: Promise, until: date, seed: int = 2022) -> int:
-    """Fill the promise's year up to `until` with plausible entries; returns how many were made."""
+def demo_activities_create(*, promise: Promise, until: date, seed: int = 2022) -> tuple[int, list[Activity]]:
+    """Fill the promise's year up to `until` with plausible entries.
+
+    Returns how many were saved, and a few late reports left unsaved so that the demo can
+    publish T1, save them, and show a correction.
+    """
     if promise.activities.filter(created_by__username__in=[u[0] for u in DEMO_USERS]).exists():
-        return 0
+        return 0, []
     rng = random.Random(seed)
     users = {user.username: user for user in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}
     types = {t.code: t for t in ActivityType.objects.all()}
@@ -119,5 +128,7 @@ def demo_activities_create(*, promise: Promise, until: date, seed: int = 2022) -
         if weekday == 3 and rng.random() < 0.3:
             add("sig-arende", "Hela Jönköpings kommun", day, username="kommun")
         day += timedelta(days=1)
-    bulk_create_with_history(entries, Activity, batch_size=1000)
-    return len(entries)
+    late = [entry for entry in entries if _is_late_report(entry)]
+    on_time = [entry for entry in entries if not _is_late_report(entry)]
+    bulk_create_with_history(on_time, Activity, batch_size=1000)
+    return len(on_time), late

@@ -15,6 +15,11 @@ def promise_current() -> Promise | None:
     return public.filter(status=Promise.Status.ACTIVE).first() or public.first()
 
 
+def promise_for_year(year: int) -> Promise | None:
+    """A non-draft promise of the year (the first municipality's, where there are several)."""
+    return Promise.objects.exclude(status=Promise.Status.DRAFT).filter(year=year).order_by("municipality").first()
+
+
 def promise_with_structure(*, promise: Promise) -> Promise:
     """The promise with sections, commitments, targets and their areas in a fixed number of queries."""
     targets = Target.objects.select_related("activity_type", "parent").prefetch_related("areas")

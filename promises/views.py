@@ -28,8 +28,6 @@ from promises.selectors import (
     activity_type_for_user,
     activity_types_for_user,
     cadence_due,
-    promise_current,
-    promise_with_structure,
 )
 from promises.services import activity_create, activity_delete, activity_update
 from promises.tables import ActivityTable
@@ -40,13 +38,6 @@ EXPORT_FORMATS = ("csv", "xlsx")
 def favicon(request: HttpRequest) -> HttpResponse:
     # Resolved per request: the hashed name exists only after collectstatic.
     return redirect(static("img/favicon.svg"), permanent=True)
-
-
-def public_index(request: HttpRequest) -> HttpResponse:
-    promise = promise_current()
-    if promise is not None:
-        promise = promise_with_structure(promise=promise)
-    return render(request, "public/index.html", {"promise": promise})
 
 
 @login_required

@@ -13,3 +13,11 @@ def figure(value, unit: str = "count") -> str:
 @register.simple_tag
 def status_badge(status: str):
     return status_html(status)
+
+
+@register.simple_tag
+def period_word(period: str) -> str:
+    """ "vecka" or "månad", for a target's cadence period."""
+    from promises.models import Target
+
+    return str(Target.Period(period).label).lower() if period in Target.Period.values else ""

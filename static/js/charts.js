@@ -18,7 +18,9 @@
       var source = document.getElementById(element.getAttribute("data-chart"));
       if (!source) { return; }
       var figure = JSON.parse(source.textContent);
-      window.Plotly.newPlot(element, figure.data, figure.layout, config).then(function () {
+      // Public charts are pictures of the table beside them: no hover, zoom or toolbar.
+      var options = Object.assign({}, config, {staticPlot: element.hasAttribute("data-static")});
+      window.Plotly.newPlot(element, figure.data, figure.layout, options).then(function () {
         element.setAttribute("data-rendered", "true");
       });
     });

@@ -3,6 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from followup.demo import demo_publications_create
 from promises.demo import DEMO_PASSWORD, DEMO_USERS, demo_activities_create, demo_users_create
 from promises.models import Promise
 
@@ -20,8 +21,10 @@ class Command(BaseCommand):
             raise CommandError(f"No promise for {municipality} {year}: run load_promise first.")
         demo_users_create()
         until = min(timezone.localdate(), date(year, 12, 31))
-        created = demo_activities_create(promise=promise, until=until)
-        self.stdout.write(f"{created} demo activities created for {promise}.")
+        created, late = demo_activities_create(promise=promise, until=until)
+        self.stdout.write(f"{created + len(late)} demo activities created for {promise}.")
+        for publication in demo_publications_create(promise=promise, late=late):
+            self.stdout.write(f"Published {publication}.")
         self.stdout.write(self.style.WARNING(f"Demo users (password for all: {DEMO_PASSWORD}):"))
         for username, _first, group, organisation, _admin in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {group:<22} {organisation or ''}")

@@ -1,0 +1,293 @@
+"""The open-data API: published figures only, read-only, as JSON or CSV.
+
+Everything comes from publication snapshots through followup.public, the same functions the
+public page uses, so the API can never show more than the page: no draft, no unpublished
+tertial, no single activity, and small sensitive numbers withheld.
+"""
+
+import csv
+import io
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from followup.models import Status, TertialNumber
+from followup.public import published_tertials
+from promises.models import Promise
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+class CSVRenderer(BaseRenderer):
+    """Flat rows for spreadsheets: a follow-up's targets, or the list of promises.
+
+    Semicolons and a byte-order mark, as Swedish Excel expects; nested values as JSON.
+    """
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, dict) and "targets" in data:
+            rows = data["targets"]
+        elif isinstance(data, list):
+            rows = data
+        else:
+            rows = [data]
+        out = io.StringIO()
+        if rows:
+            columns = [key for key, value in rows[0].items() if not isinstance(value, dict | list)]
+            writer = csv.DictWriter(
+                out, fieldnames=columns, delimiter=";", extrasaction="ignore", lineterminator="\r\n"
+            )
+            writer.writeheader()
+            writer.writerows(rows)
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# --- Serializers (they describe the snapshot dicts for the OpenAPI schema) ---------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What was wrong, in Swedish.")
+
+
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such (published) promise or tertial.")
+CSV = OpenApiResponse(OpenApiTypes.STR, description="The same rows as CSV (UTF-8 with BOM, ';').")
+
+
+class CorrectionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+class PublishedTargetSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    section_number = serializers.IntegerField()
+    section_title = serializers.CharField()
+    commitment_label = serializers.CharField()
+    commitment_text = serializers.CharField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["count", "share", "cadence", "qualitative"])
+    unit = serializers.ChoiceField(choices=["count", "percent", "periods", "none"])
+    period = serializers.CharField(allow_blank=True)
+    areas = serializers.ListField(child=serializers.CharField())
+    sensitive = serializers.BooleanField()
+    target = serializers.FloatField(allow_null=True, help_text="The year's target (count, percent or periods).")
+    outcome = serializers.FloatField(allow_null=True, help_text="In the tertial; null for sensitive targets.")
+    year_to_date = serializers.FloatField(allow_null=True)
+    year_to_date_text = serializers.CharField(
+        allow_blank=True, help_text="Set instead of year_to_date when the number is too small to publish."
+    )
+    expected = serializers.FloatField(allow_null=True)
+    attainment = serializers.FloatField(allow_null=True, help_text="Year to date against expected, %.")
+    progress = serializers.FloatField(allow_null=True, help_text="Year to date against the year's target, %.")
+    forecast = serializers.FloatField(allow_null=True)
+    needed_per_week = serializers.FloatField(allow_null=True)
+    periods_total = serializers.IntegerField(allow_null=True)
+    missed = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    status = serializers.ChoiceField(choices=Status.values)
+    status_label = serializers.CharField()
+    analysis = serializers.CharField(allow_blank=True)
+    measures = serializers.CharField(allow_blank=True)
+
+
+class FollowupSummarySerializer(serializers.Serializer):
+    tertial = serializers.IntegerField()
+    label = serializers.CharField()
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    first_published_at = serializers.DateTimeField()
+    corrected = serializers.BooleanField()
+    url = serializers.CharField()
+
+
+class FollowupSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    municipality = serializers.CharField()
+    title = serializers.CharField()
+    tertial = serializers.IntegerField()
+    label = serializers.CharField()
+    as_of = serializers.DateField()
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField()
+    first_published_at = serializers.DateTimeField()
+    corrections = CorrectionSerializer(many=True)
+    targets = PublishedTargetSerializer(many=True)
+
+
+class PromiseSummarySerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    municipality = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    published_tertials = serializers.ListField(child=serializers.IntegerField())
+    url = serializers.CharField()
+
+
+class SignatorySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField()
+    organisation = serializers.CharField()
+
+
+class PromiseSerializer(PromiseSummarySerializer):
+    general_commitment = serializers.CharField()
+    parties = serializers.ListField(child=serializers.CharField())
+    signatories = SignatorySerializer(many=True)
+    signed_on = serializers.DateField(allow_null=True)
+    followups = FollowupSummarySerializer(many=True)
+
+
+# --- Views ---------------------------------------------------------------------------------
+
+YEAR = OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.PATH, description="The promise's year, e.g. 2022.")
+TERTIAL = OpenApiParameter(
+    "tertial", OpenApiTypes.INT, OpenApiParameter.PATH, enum=[1, 2, 3], description="1 Jan–Apr, 2 May–Aug, 3 Sep–Dec."
+)
+
+
+def _public_promises():
+    return Promise.objects.exclude(status=Promise.Status.DRAFT).order_by("-year", "municipality")
+
+
+def _promise_of_year(year: int) -> Promise:
+    promise = _public_promises().filter(year=year).first()
+    if promise is None:
+        raise NotFound(_("There is no citizen promise for %(year)s.") % {"year": year})
+    return promise
+
+
+def _summary(request, promise: Promise, tertials) -> dict:
+    return {
+        "year": promise.year,
+        "municipality": promise.municipality,
+        "title": promise.title,
+        "status": promise.status,
+        "published_tertials": [t.tertial for t in tertials],
+        "url": request.build_absolute_uri(reverse("api:promise", args=[promise.year])),
+    }
+
+
+class OpenDataView(APIView):
+    authentication_classes: list = []
+    permission_classes: list = []
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    def handle_exception(self, exc):
+        # Errors are always JSON ({"detail": ...}), even when CSV was asked for.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+@extend_schema(
+    summary="Citizen promises",
+    description="Every citizen promise that is not a draft, newest first, with its published tertials.",
+    parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], required=False)],
+    responses={(200, "application/json"): PromiseSummarySerializer(many=True), (200, "text/csv"): CSV},
+)
+class PromiseListView(OpenDataView):
+    def get(self, request):
+        data = []
+        for promise in _public_promises():
+            data.append(_summary(request, promise, published_tertials(promise=promise)))
+        return Response(data)
+
+
+@extend_schema(
+    summary="One citizen promise",
+    description="The promise of a year: who promised, what, and its published follow-ups.",
+    parameters=[YEAR],
+    responses={200: PromiseSerializer, 404: NOT_FOUND},
+)
+class PromiseDetailView(OpenDataView):
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request, year: int):
+        promise = _promise_of_year(year)
+        tertials = published_tertials(promise=promise)
+        data = _summary(request, promise, tertials)
+        data.update(
+            {
+                "general_commitment": promise.general_commitment,
+                "parties": [party.name for party in promise.parties.all()],
+                "signatories": [
+                    {"name": s.name, "role": s.role, "organisation": s.organisation.name}
+                    for s in promise.signatories.select_related("organisation")
+                ],
+                "signed_on": promise.signed_on,
+                "followups": [
+                    {
+                        "tertial": t.tertial,
+                        "label": t.label,
+                        "version": t.version,
+                        "published_at": t.published_at,
+                        "first_published_at": t.first_published_at,
+                        "corrected": bool(t.corrections),
+                        "url": request.build_absolute_uri(reverse("api:followup", args=[promise.year, t.tertial])),
+                    }
+                    for t in tertials
+                ],
+            }
+        )
+        return Response(PromiseSerializer(data).data)
+
+
+@extend_schema(
+    summary="A published tertial follow-up",
+    description=(
+        "The latest published version of a tertial: every target's figures, status and comment, "
+        "with the dates of publication and of any corrections. Add ?format=csv for a spreadsheet."
+    ),
+    parameters=[YEAR, TERTIAL, OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], required=False)],
+    responses={
+        (200, "application/json"): FollowupSerializer,
+        (200, "text/csv"): CSV,
+        (404, "application/json"): NOT_FOUND,
+    },
+)
+class FollowupView(OpenDataView):
+    def get(self, request, year: int, tertial: int):
+        if tertial not in TertialNumber.values:
+            raise NotFound(_("A year has tertials 1, 2 and 3."))
+        promise = _promise_of_year(year)
+        published = next((t for t in published_tertials(promise=promise) if t.tertial == tertial), None)
+        if published is None:
+            raise NotFound(
+                _("Tertial %(tertial)s of %(year)s has not been published.") % {"tertial": tertial, "year": year}
+            )
+        data = {
+            "year": promise.year,
+            "municipality": promise.municipality,
+            "title": promise.title,
+            "tertial": published.tertial,
+            "label": published.label,
+            "as_of": published.as_of,
+            "version": published.version,
+            "published_at": published.published_at,
+            "first_published_at": published.first_published_at,
+            "corrections": published.corrections,
+            "targets": published.targets,
+        }
+        return Response(FollowupSerializer(data).data)
+
+
+@extend_schema(exclude=True)
+class NotFoundView(OpenDataView):
+    """Any other address under the API answers in JSON, like the API itself."""
+
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound(_("There is no such address in the open-data API."))

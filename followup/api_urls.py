@@ -1,0 +1,23 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from followup import api
+
+app_name = "api"
+
+urlpatterns = [
+    path("promises/", api.PromiseListView.as_view(), name="promises"),
+    path("promises/<int:year>/", api.PromiseDetailView.as_view(), name="promise"),
+    path("promises/<int:year>/followups/<int:tertial>/", api.FollowupView.as_view(), name="followup"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    # Swagger UI sets a few inline styles; scripts stay strict.
+    path(
+        "docs/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
+    re_path(r"^.*$", api.NotFoundView.as_view(), name="not_found"),
+]

@@ -1,0 +1,83 @@
+"""Demo publications, so that a newcomer sees the public page alive: T1 and T2 of 2022."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from followup.models import Publication
+from followup.periods import Tertial
+from followup.services import target_comment_save, tertial_approve
+from promises.models import Activity, Promise, Target, User
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+COMMENTS = {
+    1: {
+        "fotpatrull-raslatt": (
+            "Fotpatrulleringen på Råslätt ligger nära förväntad takt. Kvällspass har prioriterats vid torget.",
+            "Fler kvällspass under maj–juni.",
+        ),
+        "narkotika-oxnehaga-osterangen-ekhagen-forstagang": (
+            "Andelen förstagångsanvändare är låg i Öxnehaga, Österängen och Ekhagen.",
+            "Riktade insatser mot köpare i samverkan med socialtjänsten.",
+        ),
+        "est-implementering": ("EST-arbetet är igång i alla områden; lägesbilden delas med Vätterhem.", ""),
+    },
+    2: {
+        "fotpatrull-raslatt": (
+            "Sommarperioden gav färre pass än planerat.",
+            "Förstärkning med områdespoliser i augusti.",
+        ),
+        "bos-moten": ("BOS-mötena har hållits nästan varje vecka i alla prioriterade områden.", ""),
+        "est-implementering": ("EST används nu löpande; metodstöd har getts till nya medarbetare.", ""),
+    },
+}
+MANUAL_STATUS = {"est-implementering": "on_track", "formella-moten": "on_track", "analyser-och-atgarder": "on_track"}
+PUBLISHED_ON = {(1, 1): (2022, 5, 18), (1, 2): (2022, 6, 2), (2, 1): (2022, 9, 21)}
+CORRECTION = "Fem trafikkontroller i slutet av april rapporterades in efter publiceringen."
+
+
+def _comment(promise: Promise, tertial: int, manager: User) -> None:
+    targets = {t.key: t for t in Target.objects.filter(commitment__section__promise=promise)}
+    for key, (analysis, measures) in COMMENTS[tertial].items():
+        if key in targets:
+            target = targets[key]
+            status = MANUAL_STATUS.get(key, "") if target.kind == Target.Kind.QUALITATIVE else ""
+            target_comment_save(
+                target=target, tertial=tertial, user=manager, analysis=analysis, measures=measures, manual_status=status
+            )
+    for key, status in MANUAL_STATUS.items():
+        if key in targets and key not in COMMENTS[tertial]:
+            target_comment_save(
+                target=targets[key], tertial=tertial, user=manager, analysis="", measures="", manual_status=status
+            )
+
+
+def _publish(promise: Promise, tertial: int, police: User, municipality: User, reason: str = "") -> Publication:
+    tertial_approve(promise=promise, tertial=Tertial(promise.year, tertial), user=police, reason=reason)
+    publication = tertial_approve(
+        promise=promise, tertial=Tertial(promise.year, tertial), user=municipality
+    ).publication
+    # Back-date the demo publication to when it would have happened.
+    publication.published_at = datetime(*PUBLISHED_ON[(tertial, publication.version)], 10, 0, tzinfo=STOCKHOLM)
+    publication.save(update_fields=["published_at"])
+    return publication
+
+
+@transaction.atomic
+def demo_publications_create(*, promise: Promise, late: list[Activity]) -> list[Publication]:
+    """Publish T1, save the late reports and publish a correction of T1, then publish T2."""
+    if promise.year != 2022 or Publication.objects.filter(promise=promise).exists():
+        return []
+    police = User.objects.get(username="chef.polis")
+    municipality = User.objects.get(username="chef.kommun")
+    _comment(promise, 1, police)
+    published = [_publish(promise, 1, police, municipality)]
+    if late:
+        bulk_create_with_history(late, Activity, batch_size=1000)
+        published.append(_publish(promise, 1, police, municipality, reason=CORRECTION))
+    _comment(promise, 2, police)
+    published.append(_publish(promise, 2, police, municipality))
+    return published

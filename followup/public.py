@@ -1,0 +1,188 @@
+"""What the public may see: published snapshots only, with small sensitive numbers withheld.
+
+Nothing here aggregates activities. Every figure comes from a Publication's frozen
+snapshot; drafts, unpublished tertials and single activities never reach these functions.
+"""
+
+import textwrap
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from followup.models import Publication, Status
+from promises.models import Promise
+
+# Counts of sensitive activities (SIG cases concern individual young people) below this are
+# never published exactly, and sensitive targets are never shown per tertial or per area.
+SMALL_NUMBER_LIMIT = 3
+CACHE_SECONDS = 300
+
+
+def public_promises() -> list[Promise]:
+    """Promises with at least one published tertial, newest first."""
+    return list(
+        Promise.objects.exclude(status=Promise.Status.DRAFT)
+        .filter(publications__isnull=False)
+        .distinct()
+        .order_by("-year", "municipality")
+    )
+
+
+def redact_target(target: dict) -> dict:
+    """A snapshot target as the public may see it."""
+    public = dict(target)
+    public["year_to_date_text"] = ""
+    public["status_label"] = str(Status(target["status"]).label)
+    if not target.get("sensitive"):
+        return public
+    public["outcome"] = None  # never per tertial
+    public["missed"] = {}  # never per area
+    ytd = target.get("year_to_date")
+    if ytd is not None and 0 < ytd < SMALL_NUMBER_LIMIT:
+        public["year_to_date"] = None
+        public["year_to_date_text"] = _("fewer than %(limit)s") % {"limit": SMALL_NUMBER_LIMIT}
+        # Each of these would give the exact number back.
+        for key in ("attainment", "progress", "forecast", "needed_per_week"):
+            public[key] = None
+    return public
+
+
+@dataclass
+class PublishedTertial:
+    tertial: int
+    label: str
+    as_of: str
+    version: int
+    published_at: object
+    first_published_at: object
+    corrections: list[dict]
+    targets: list[dict]
+    is_latest: bool = False
+    sections: list[dict] = field(default_factory=list)
+
+
+def _group(targets: list[dict]) -> list[dict]:
+    sections: list[dict] = []
+    for target in targets:
+        if not sections or sections[-1]["number"] != target["section_number"]:
+            sections.append({"number": target["section_number"], "title": target["section_title"], "commitments": []})
+        commitments = sections[-1]["commitments"]
+        if not commitments or commitments[-1]["label"] != target["commitment_label"]:
+            commitments.append({"label": target["commitment_label"], "text": target["commitment_text"], "targets": []})
+        commitments[-1]["targets"].append(target)
+    return sections
+
+
+def published_tertials(*, promise: Promise) -> list[PublishedTertial]:
+    """Every published tertial of a promise, latest version of each, oldest tertial first.
+
+    One query; the result is cached until a new version is published.
+    """
+    publications = list(Publication.objects.filter(promise=promise).order_by("tertial", "version"))
+    if not publications:
+        return []
+    key = f"public-tertials:{promise.pk}:{max(p.pk for p in publications)}:{get_language()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    by_tertial: dict[int, list[Publication]] = {}
+    for publication in publications:
+        by_tertial.setdefault(publication.tertial, []).append(publication)
+    result = []
+    for number, versions in sorted(by_tertial.items()):
+        latest = versions[-1]
+        is_latest = number == max(by_tertial)
+        targets = [redact_target(t) for t in latest.snapshot["targets"]]
+        if not is_latest:
+            # A sensitive figure is shown only for the year so far, never per tertial.
+            targets = [
+                {**t, "year_to_date": None, "year_to_date_text": "", "progress": None, "attainment": None}
+                if t.get("sensitive")
+                else t
+                for t in targets
+            ]
+        result.append(
+            PublishedTertial(
+                tertial=number,
+                label=latest.snapshot["label"],
+                as_of=latest.snapshot["as_of"],
+                version=latest.version,
+                published_at=latest.published_at,
+                first_published_at=versions[0].published_at,
+                corrections=[
+                    {"version": v.version, "published_at": v.published_at, "reason": v.reason} for v in versions[1:]
+                ],
+                targets=targets,
+                is_latest=is_latest,
+                sections=_group(targets),
+            )
+        )
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def section_summary(section: dict) -> str:
+    """One sentence for a section's chart, for everyone who cannot see it."""
+    counts: dict[str, int] = {}
+    for commitment in section["commitments"]:
+        for target in commitment["targets"]:
+            counts[target["status"]] = counts.get(target["status"], 0) + 1
+    total = sum(counts.values())
+    parts = [f"{count} {Status(status).label.lower()}" for status, count in counts.items()]
+    return _("%(total)s targets: %(parts)s.") % {"total": total, "parts": ", ".join(parts)}
+
+
+def section_chart(section: dict) -> dict:
+    """Progress toward each target of the section as a share of the year's target.
+
+    Titles stand above their bars (wrapped), not beside them, so the chart reads at 320 px.
+    """
+    rows = [t for commitment in section["commitments"] for t in commitment["targets"] if t.get("progress") is not None]
+    labels = [f"{index + 1}" for index in range(len(rows))]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "y": labels,
+                "x": [t["progress"] for t in rows],
+                "width": 0.4,
+                "text": [f"{t['progress']:.0f} %" for t in rows],
+                "textposition": "auto",
+                "marker": {"color": "#0b4f8a"},
+                "hoverinfo": "skip",
+            }
+        ],
+        "layout": {
+            "separators": ", ",
+            "font": {"family": "system-ui, sans-serif", "size": 14, "color": "#1b1b1b"},
+            "margin": {"l": 8, "r": 16, "t": 8, "b": 40},
+            "xaxis": {
+                "range": [0, max([100.0] + [t["progress"] for t in rows])],
+                "ticksuffix": " %",
+                "fixedrange": True,
+                "zeroline": False,
+            },
+            "yaxis": {"autorange": "reversed", "visible": False, "fixedrange": True},
+            "annotations": [
+                {
+                    "x": 0,
+                    "y": label,
+                    "xref": "x",
+                    "yref": "y",
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "yshift": 22,
+                    "showarrow": False,
+                    "align": "left",
+                    "text": "<br>".join(textwrap.wrap(t["title"], 36)),
+                }
+                for label, t in zip(labels, rows, strict=True)
+            ],
+            "height": 60 + 88 * len(rows),
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+        },
+    }

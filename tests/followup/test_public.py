@@ -1,0 +1,245 @@
+"""The public page, the year pages and the open-data API show published figures only."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from followup.periods import Tertial
+from followup.public import redact_target
+from followup.services import target_comment_save, tertial_approve
+from promises.models import Activity, Promise
+from tests.factories import ActivityFactory, World
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2022
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+def _log(world: World, activity_type, quantity: int, day: date, area=None) -> Activity:
+    return ActivityFactory(
+        promise=world.promise,
+        activity_type=activity_type,
+        area=area or world.raslatt,
+        date=day,
+        quantity=quantity,
+        created_by=world.officer,
+    )
+
+
+def _publish(world: World, tertial: int, reason: str = "") -> None:
+    tertial_approve(promise=world.promise, tertial=Tertial(YEAR, tertial), user=world.manager, reason=reason)
+    tertial_approve(promise=world.promise, tertial=Tertial(YEAR, tertial), user=world.municipal_manager)
+
+
+def _everything_public(client, world: World) -> str:
+    """The public page, the year page, and every API answer, as one text."""
+    parts = [
+        client.get(reverse("public:index")).content.decode(),
+        client.get(reverse("public:year", args=[YEAR])).content.decode(),
+        client.get(reverse("api:promises")).content.decode(),
+        client.get(reverse("api:promises") + "?format=csv").content.decode("utf-8-sig"),
+        client.get(reverse("api:promise", args=[YEAR])).content.decode(),
+    ]
+    for tertial in (1, 2, 3):
+        for suffix in ("", "?format=csv"):
+            response = client.get(reverse("api:followup", args=[YEAR, tertial]) + suffix)
+            parts.append(response.content.decode("utf-8-sig"))
+    return "\n".join(parts)
+
+
+def test_public_nothing_unpublished_leaks(client):
+    world = World(year=YEAR)
+    _log(world, world.patrol, 123, date(YEAR, 2, 1))
+    target_comment_save(
+        target=world.patrol_target, tertial=1, user=world.manager, analysis="Publicerad analys.", measures=""
+    )
+    _publish(world, 1)
+    # After publication: more activity in T1 and T2, and draft comments in both.
+    _log(world, world.patrol, 4444, date(YEAR, 3, 1))
+    _log(world, world.patrol, 777, date(YEAR, 6, 1))
+    target_comment_save(
+        target=world.patrol_target, tertial=1, user=world.manager, analysis="Hemligt utkast T1.", measures=""
+    )
+    target_comment_save(
+        target=world.patrol_target, tertial=2, user=world.manager, analysis="Hemligt utkast T2.", measures=""
+    )
+    public = _everything_public(client, world)
+    assert "Publicerad analys." in public
+    assert "123" in public
+    for secret in ("4444", "4567", "777", "900", "Hemligt utkast"):
+        assert secret not in public
+    assert client.get(reverse("api:followup", args=[YEAR, 2])).status_code == 404
+
+
+def test_public_draft_promise_is_never_shown(client):
+    world = World(year=YEAR)
+    _publish(world, 1)
+    world.promise.status = Promise.Status.DRAFT
+    world.promise.save()
+    assert world.promise.title not in client.get(reverse("public:index")).content.decode()
+    assert client.get(reverse("public:year", args=[YEAR])).status_code == 404
+    assert client.get(reverse("api:promises")).json() == []
+    assert client.get(reverse("api:followup", args=[YEAR, 1])).status_code == 404
+
+
+def test_public_page_without_publication_shows_the_promise_only(client):
+    world = World(year=YEAR)
+    _log(world, world.patrol, 55, date(YEAR, 2, 1))
+    body = client.get(reverse("public:index")).content.decode()
+    assert "Ingen uppföljning har publicerats än." in body
+    assert world.patrol_target.commitment.text in body
+    assert "55" not in body
+
+
+def test_public_page_shows_status_progress_and_comment(client):
+    world = World(year=YEAR)
+    _log(world, world.patrol, 200, date(YEAR, 2, 1))
+    target_comment_save(
+        target=world.patrol_target, tertial=1, user=world.manager, analysis="Bra takt.", measures="Fler pass."
+    )
+    _publish(world, 1)
+    response = client.get(reverse("public:index"))
+    body = response.content.decode()
+    assert "Uppföljning T1 2022, publicerad" in body
+    assert '<progress id="progress-latest-' in body and 'value="25.0"' in body  # 200 of 800
+    assert "Bra takt." in body and "Fler pass." in body
+    assert 'aria-hidden="true">' in body  # the status icon, beside the status word
+    assert response.context["sections"][0]["chart"]["data"][0]["x"][0] == 25.0
+
+
+def test_public_correction_notice(client):
+    world = World(year=YEAR)
+    _log(world, world.patrol, 30, date(YEAR, 2, 1))
+    _publish(world, 1)
+    _log(world, world.patrol, 5, date(YEAR, 4, 29))
+    _publish(world, 1, reason="Sent inrapporterade patruller.")
+    body = client.get(reverse("public:index")).content.decode()
+    assert "Korrigerad" in body and "Sent inrapporterade patruller." in body
+    data = client.get(reverse("api:followup", args=[YEAR, 1])).json()
+    assert data["version"] == 2
+    assert [c["reason"] for c in data["corrections"]] == ["Sent inrapporterade patruller."]
+    patrol = next(t for t in data["targets"] if t["key"] == world.patrol_target.key)
+    assert patrol["year_to_date"] == 35
+    year_page = client.get(reverse("public:year", args=[YEAR])).content.decode()
+    assert "Sent inrapporterade patruller." in year_page
+
+
+@pytest.mark.parametrize(("count", "shown"), [(1, None), (2, None), (3, 3), (0, 0)])
+def test_redact_target_small_sensitive_numbers(count, shown):
+    target = {
+        "sensitive": True,
+        "status": "behind",
+        "outcome": count,
+        "year_to_date": count,
+        "progress": 10.0,
+        "attainment": 50.0,
+        "forecast": count * 3,
+        "needed_per_week": 1.0,
+        "missed": {"Råslätt": ["v. 5"]},
+    }
+    public = redact_target(target)
+    assert public["year_to_date"] == shown
+    assert public["outcome"] is None  # never per tertial
+    assert public["missed"] == {}  # never per area
+    if shown is None:
+        assert public["year_to_date_text"] == "färre än 3"
+        assert (public["progress"], public["attainment"], public["forecast"]) == (None, None, None)
+
+
+def test_public_sensitive_target_small_number_everywhere(client):
+    world = World(year=YEAR)
+    world.patrol.is_sensitive = True
+    world.patrol.save()
+    _log(world, world.patrol, 2, date(YEAR, 2, 1))
+    _publish(world, 1)
+    body = client.get(reverse("public:index")).content.decode()
+    assert "färre än 3" in body
+    data = client.get(reverse("api:followup", args=[YEAR, 1])).json()
+    patrol = next(t for t in data["targets"] if t["key"] == world.patrol_target.key)
+    assert (patrol["year_to_date"], patrol["outcome"], patrol["year_to_date_text"]) == (None, None, "färre än 3")
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(reverse("api:followup", args=[YEAR, 1]) + "?format=csv").content.decode("utf-8-sig")
+            ),
+            delimiter=";",
+        )
+    )
+    patrol_row = next(r for r in rows if r["key"] == world.patrol_target.key)
+    assert (patrol_row["year_to_date"], patrol_row["outcome"]) == ("", "")
+
+
+def test_public_sensitive_target_is_not_shown_per_earlier_tertial(client):
+    world = World(year=YEAR)
+    world.patrol.is_sensitive = True
+    world.patrol.save()
+    _log(world, world.patrol, 7, date(YEAR, 2, 1))
+    _publish(world, 1)
+    _log(world, world.patrol, 4, date(YEAR, 6, 1))
+    _publish(world, 2)
+    data = client.get(reverse("api:followup", args=[YEAR, 1])).json()
+    assert next(t for t in data["targets"] if t["key"] == world.patrol_target.key)["year_to_date"] is None
+    latest = client.get(reverse("api:followup", args=[YEAR, 2])).json()
+    assert next(t for t in latest["targets"] if t["key"] == world.patrol_target.key)["year_to_date"] == 11
+
+
+def test_public_page_reads_snapshots_not_activities(client):
+    world = World(year=YEAR)
+    _log(world, world.patrol, 30, date(YEAR, 2, 1))
+    _publish(world, 1)
+    client.get(reverse("public:index"))  # fills the cache
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("public:index"))
+    assert response.status_code == 200
+    assert not [q for q in queries if "promises_activity" in q["sql"]]
+    assert len(queries) <= 6
+
+
+def test_api_promise_list_and_detail(client):
+    world = World(year=YEAR)
+    _publish(world, 1)
+    listing = client.get(reverse("api:promises")).json()
+    assert [(p["year"], p["published_tertials"]) for p in listing] == [(YEAR, [1])]
+    detail = client.get(listing[0]["url"]).json()
+    assert detail["parties"] == ["Jönköpings kommun", "Polisen"] or sorted(detail["parties"]) == [
+        "Jönköpings kommun",
+        "Polisen",
+    ]
+    assert [f["tertial"] for f in detail["followups"]] == [1]
+    assert detail["followups"][0]["corrected"] is False
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/promises/1999/", "/api/v1/promises/2022/followups/4/", "/api/v1/promises/2022/followups/0/", "/2099/"],
+)
+def test_public_unknown_year_or_tertial_is_a_404_with_a_message(client, url):
+    World(year=YEAR)
+    response = client.get(url)
+    assert response.status_code == 404
+
+
+def test_api_schema_and_docs_are_served_without_a_cdn(client):
+    schema = client.get(reverse("api:schema"))
+    assert schema.status_code == 200
+    assert b"/api/v1/promises/{year}/followups/{tertial}/" in schema.content
+    docs = client.get(reverse("api:docs")).content.decode()
+    assert "cdn" not in docs.lower()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
+
+
+def test_accessibility_statement_says_how_it_was_tested(client):
+    body = client.get(reverse("public:accessibility")).content.decode()
+    assert "axe-core" in body
+    assert "WCAG 2.1" in body
