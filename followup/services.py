@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from followup.models import Approval, Publication, TargetComment
 from followup.periods import Tertial
 from followup.selectors import FollowupRow, followup_as_of, followup_rows, latest_publication
-from promises.models import Organisation, Promise, Target, User
+from promises.audit import audit_record
+from promises.models import AuditEvent, Organisation, Promise, Target, User
 from promises.permissions import is_manager
 
 APPROVAL_NOT_A_MANAGER = _("Only managers can approve a follow-up.")
@@ -140,6 +141,14 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
             organisation=user.organisation,
             defaults={"approved_by": user, "reason": reason, "figures_sha256": fingerprint},
         )
+        audit_record(
+            action=AuditEvent.Action.APPROVE,
+            user=user,
+            promise=promise.pk,
+            tertial=tertial.number,
+            version=version,
+            organisation=user.organisation_id,
+        )
         kinds = set(approvals.values_list("organisation__kind", flat=True))
         waiting = REQUIRED_PARTIES - kinds
         publication = None
@@ -156,4 +165,13 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
                     )
             except IntegrityError:
                 publication = Publication.objects.get(promise=promise, tertial=tertial.number, version=version)
+            else:
+                audit_record(
+                    action=AuditEvent.Action.PUBLISH,
+                    user=user,
+                    promise=promise.pk,
+                    tertial=tertial.number,
+                    version=version,
+                    publication=publication.pk,
+                )
         return ApprovalOutcome(approval=approval, publication=publication, waiting_for=waiting, outdated=outdated)

@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
@@ -26,6 +26,7 @@ from followup.selectors import (
 )
 from followup.services import target_comment_save, tertial_approve
 from followup.tables import FollowupTable, format_value
+from medborgarlofte.http import posted
 from promises.models import Promise, Target
 from promises.selectors import promise_current, promise_for_year, promise_with_structure
 
@@ -46,6 +47,7 @@ def _dashboard_url(promise: Promise, tertial: Tertial) -> str:
 
 @login_required
 @manager_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     choice = FollowupChoiceForm(request.GET or None)
     promise = tertial = None
@@ -135,6 +137,7 @@ def approve(request: HttpRequest, promise_pk: int, tertial: int) -> HttpResponse
 
 @login_required
 @manager_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(
         Target.objects.select_related("commitment__section__promise", "activity_type", "parent"), pk=pk
@@ -144,7 +147,7 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
     row = next(r for r in followup_rows(promise=promise, tertial=tertial) if r.target.pk == target.pk)
     comment = row.comment
     form = TargetCommentForm(
-        request.POST or None,
+        posted(request),
         target=target,
         initial={
             "analysis": comment.analysis if comment else "",
@@ -256,6 +259,7 @@ def _summary(row) -> str:
 
 @login_required
 @manager_required
+@require_safe
 def report(request: HttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
     promise = get_object_or_404(Promise.objects.exclude(status=Promise.Status.DRAFT), pk=promise_pk)
     if tertial not in TertialNumber.values:
@@ -301,6 +305,7 @@ def _public_context(promise: Promise) -> dict:
     return {"promise": promise, "tertials": tertials, "latest": latest, "sections": sections}
 
 
+@require_safe
 def public_index(request: HttpRequest) -> HttpResponse:
     promise = promise_current()
     context = {"promise": None, "other_years": []}
@@ -315,6 +320,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
     return render(request, "public/index.html", context)
 
 
+@require_safe
 def public_year(request: HttpRequest, year: int) -> HttpResponse:
     promises = [p for p in public_promises() if p.year == year]
     if not promises:
@@ -327,5 +333,6 @@ def public_year(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "public/year.html", context)
 
 
+@require_safe
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "public/accessibility.html")

@@ -23,5 +23,7 @@ urlpatterns = [
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("favicon.ico", promise_views.favicon),
+    path("favicon.ico", promise_views.favicon, name="favicon"),
 ]
+
+handler500 = "medborgarlofte.views.server_error"

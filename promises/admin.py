@@ -8,6 +8,7 @@ from promises.models import (
     Activity,
     ActivityType,
     Area,
+    AuditEvent,
     Commitment,
     Organisation,
     Promise,
@@ -142,3 +143,21 @@ class ActivityAdmin(SimpleHistoryAdmin):
     date_hierarchy = "date"
     list_select_related = ("activity_type", "area", "organisation", "created_by")
     raw_id_fields = ("created_by",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "action", "username", "ip_address")
+    list_filter = ("action",)
+    search_fields = ("username", "ip_address")
+    date_hierarchy = "created_at"
+
+    # The audit log is read-only, for administrators too.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

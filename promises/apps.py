@@ -8,7 +8,10 @@ class PromisesConfig(AppConfig):
     verbose_name = _("Citizen promises")
 
     def ready(self) -> None:
+        from promises import audit
+
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="promises_roles_sync")
+        audit.connect_axes()
 
 
 def _sync_roles_after_last_app(sender, app_config, **kwargs) -> None:

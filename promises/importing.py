@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from promises.models import Activity, ActivityType, Area, ImportBatch, User
+from followup.periods import Tertial
+from promises.audit import audit_record
+from promises.models import Activity, ActivityType, Area, AuditEvent, ImportBatch, User
 from promises.selectors import ActivityContext
 from promises.services import ActivityData, activity_check, activity_fields
 
@@ -287,6 +289,18 @@ def import_save(*, preview: ImportPreview, user: User) -> ImportBatch:
     bulk_create_with_history(
         activities, Activity, batch_size=2000, default_user=user, default_change_reason=f"import {batch.pk}"
     )
+    published = sorted(
+        {Tertial.of(a.date).label for a in activities if (a.promise_id, Tertial.of(a.date).number) in context.published}
+    )
+    if published:
+        audit_record(
+            action=AuditEvent.Action.PUBLISHED_PERIOD_CHANGE,
+            user=user,
+            change="import",
+            import_batch=batch.pk,
+            rows=len(activities),
+            tertials=published,
+        )
     return batch
 
 

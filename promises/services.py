@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from followup.periods import Tertial
+from promises.audit import audit_record
 from promises.models import (
     Activity,
     ActivityType,
     Area,
+    AuditEvent,
     Commitment,
     Organisation,
     Promise,
@@ -134,6 +136,20 @@ def _period_published(*, promise: Promise, day: date) -> bool:
     return Publication.objects.filter(promise=promise, tertial=Tertial.of(day).number).exists()
 
 
+def _audit_published_change(*, activity: Activity, user: User, change: str, days: list[date]) -> None:
+    """A manager changed an entry in a published tertial: the audit log says who, what, when."""
+    published = [day for day in days if _period_published(promise=activity.promise, day=day)]
+    if published:
+        audit_record(
+            action=AuditEvent.Action.PUBLISHED_PERIOD_CHANGE,
+            user=user,
+            change=change,
+            activity=activity.pk,
+            activity_type=activity.activity_type.code,
+            tertials=sorted({Tertial.of(day).label for day in published}),
+        )
+
+
 def activity_check(
     *, data: ActivityData, organisation: Organisation, user: User, context: ActivityContext | None = None
 ) -> Promise:
@@ -238,6 +254,7 @@ def activity_create(*, user: User, data: ActivityData, submission_key: uuid.UUID
     try:
         with transaction.atomic():
             activity.save()
+            _audit_published_change(activity=activity, user=user, change="create", days=[activity.date])
     except IntegrityError:
         # Two identical posts raced past the check above; the first one won.
         existing = Activity.objects.filter(submission_key=submission_key, created_by=user).first()
@@ -253,12 +270,14 @@ def activity_update(*, activity: Activity, user: User, data: ActivityData) -> Ac
     if not is_manager(user) and _period_published(promise=activity.promise, day=activity.date):
         raise ValidationError({"date": ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(activity.date).label}})
     promise = activity_check(data=data, organisation=activity.organisation, user=user)
+    old_date = activity.date
     for field, value in activity_fields(data).items():
         setattr(activity, field, value)
     activity.promise = promise
     activity.full_clean(exclude=["submission_key"])
     activity._history_user = user
     activity.save()
+    _audit_published_change(activity=activity, user=user, change="update", days=[old_date, activity.date])
     return activity
 
 
@@ -266,5 +285,6 @@ def activity_update(*, activity: Activity, user: User, data: ActivityData) -> Ac
 def activity_delete(*, activity: Activity, user: User) -> None:
     if not is_manager(user) and _period_published(promise=activity.promise, day=activity.date):
         raise ValidationError(ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(activity.date).label})
+    _audit_published_change(activity=activity, user=user, change="delete", days=[activity.date])
     activity._history_user = user
     activity.delete()

@@ -8,10 +8,11 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
+from medborgarlofte.http import posted
 from promises.filters import ActivityFilter
 from promises.forms import ActivityForm, ImportConfirmForm, ImportUploadForm
 from promises.importing import (
@@ -35,12 +36,14 @@ from promises.tables import ActivityTable
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponse:
     # Resolved per request: the hashed name exists only after collectstatic.
     return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     can_log = is_staff_member(request.user)
     return render(
@@ -77,7 +80,7 @@ def activity_log(request: HttpRequest, code: str) -> HttpResponse:
     initial = {}
     if request.method == "GET" and request.GET.get("omrade", "").isdigit():
         initial["area"] = int(request.GET["omrade"])
-    form = ActivityForm(request.POST or None, initial=initial, activity_type=activity_type, user=request.user)
+    form = ActivityForm(posted(request), initial=initial, activity_type=activity_type, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             activity = activity_create(
@@ -91,12 +94,14 @@ def activity_log(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def activity_saved(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for_user(request.user, pk)
     return render(request, "staff/activity_saved.html", {"activity": activity})
 
 
 @login_required
+@require_safe
 def activity_list(request: HttpRequest) -> HttpResponse:
     manager = is_manager(request.user)
     if not manager and not is_staff_member(request.user):
@@ -123,9 +128,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for_user(request.user, pk)
-    form = ActivityForm(
-        request.POST or None, activity_type=activity.activity_type, user=request.user, activity=activity
-    )
+    form = ActivityForm(posted(request), activity_type=activity.activity_type, user=request.user, activity=activity)
     if request.method == "POST" and form.is_valid():
         try:
             activity_update(activity=activity, user=request.user, data=form.data_for_service)
@@ -159,6 +162,7 @@ def activity_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("promises.view_all_activities", raise_exception=True)
+@require_safe
 def activity_history(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for_user(request.user, pk)
     records = list(activity.history.select_related("history_user").order_by("history_date"))
@@ -204,7 +208,7 @@ def _pending_path(user: User, token: str):
 @require_http_methods(["GET", "POST"])
 def activity_import(request: HttpRequest) -> HttpResponse:
     _require_staff_member(request.user)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(posted(request), request.FILES if request.method == "POST" else None)
     preview = file_error = confirm_form = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -265,6 +269,7 @@ def activity_import_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def activity_import_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(import_template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="importmall.csv"'
