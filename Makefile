@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PROMISE_FILE := data/medborgarlofte-2022-jonkoping.yaml
 
-.PHONY: run setup test lint format messages check-deploy clean
+.PHONY: run setup test loadtest loadtest-short lint format messages check-deploy backup restore clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-load: requirements.txt requirements-dev.txt requirements-load.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-load.txt
+	touch $@ $(VENV)/.installed-dev $(VENV)/.installed
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -36,6 +40,15 @@ run: setup
 test: $(VENV)/.installed-dev node_modules/.package-lock.json
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## loadtest: gunicorn on a throwaway PostgreSQL, locust traffic, the database stopped mid-run
+LOADTEST_SECONDS ?= 120
+loadtest: $(VENV)/.installed-load
+	$(BIN)/python -m loadtest.run --seconds $(LOADTEST_SECONDS)
+
+## loadtest-short: the same in 30 seconds (CI runs it)
+loadtest-short: $(VENV)/.installed-load
+	$(BIN)/python -m loadtest.run --seconds 30 --users 10
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -52,6 +65,15 @@ messages: $(VENV)/.installed
 check-deploy: $(VENV)/.installed
 	DJANGO_ENV=production SECRET_KEY=$$(printf 'x%.0s' $$(seq 60)) ALLOWED_HOSTS=example.org \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## backup: back up the database to backups/ (pg_dump for PostgreSQL, a file copy for SQLite)
+backup: $(VENV)/.installed
+	$(BIN)/python manage.py backup $(if $(OUTPUT),--output $(OUTPUT))
+
+## restore FILE=backups/...: replace the database's contents with a backup
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/medborgarlofte-....dump"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" --yes
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

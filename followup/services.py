@@ -103,10 +103,11 @@ def _fingerprint(snapshot: dict) -> str:
 
 @dataclass
 class ApprovalOutcome:
-    approval: Approval
+    approval: Approval | None  # None when the same figures were already published
     publication: Publication | None
     waiting_for: set[str]  # organisation kinds still to approve
     outdated: list[Approval]  # approvals dropped because the figures changed since
+    already_published: bool = False
 
 
 def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: str = "") -> ApprovalOutcome:
@@ -125,13 +126,18 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
             raise ValidationError(APPROVAL_TERTIAL_NOT_OVER % {"tertial": tertial.label})
         previous = latest_publication(promise=promise, tertial=tertial.number)
         version = previous.version + 1 if previous else 1
+        snapshot = followup_snapshot(promise=promise, tertial=tertial)
+        fingerprint = _fingerprint(snapshot)
+        if previous is not None and _fingerprint(previous.snapshot) == fingerprint:
+            # Nothing changed since the last publication (a second click, a late approval).
+            return ApprovalOutcome(
+                approval=None, publication=previous, waiting_for=set(), outdated=[], already_published=True
+            )
         approvals = Approval.objects.filter(promise=promise, tertial=tertial.number, version=version)
         # The first approver of a correction gives its reason; the other party approves it.
         reason = reason.strip() or next((a.reason for a in approvals if a.reason), "")
         if version > 1 and not reason:
             raise ValidationError({"reason": APPROVAL_REASON_REQUIRED % {"tertial": tertial.label}})
-        snapshot = followup_snapshot(promise=promise, tertial=tertial)
-        fingerprint = _fingerprint(snapshot)
         outdated = list(approvals.exclude(figures_sha256=fingerprint).select_related("organisation"))
         approvals.exclude(figures_sha256=fingerprint).delete()
         approval, _created = Approval.objects.get_or_create(

@@ -120,7 +120,13 @@ def approve(request: HttpRequest, promise_pk: int, tertial: int) -> HttpResponse
             _("The figures have changed since %(organisation)s approved; they need to approve again.")
             % {"organisation": outdated.organisation.name},
         )
-    if outcome.publication is not None:
+    if outcome.already_published:
+        messages.info(
+            request,
+            _("%(tertial)s is already published with these figures (version %(version)s).")
+            % {"tertial": period.label, "version": outcome.publication.version},
+        )
+    elif outcome.publication is not None:
         messages.success(
             request,
             _("%(tertial)s is published (version %(version)s).")

@@ -180,3 +180,13 @@ def test_followup_snapshot_marks_sensitive_targets():
     patrol = next(t for t in snapshot["targets"] if t["id"] == world.patrol_target.pk)
     assert patrol["sensitive"] is True
     assert patrol["areas"] == ["Råslätt"]
+
+
+def test_tertial_approve_again_with_unchanged_figures_changes_nothing():
+    world = World(year=YEAR)
+    _patrols(world, 30)
+    tertial_approve(promise=world.promise, tertial=T1, user=world.manager)
+    published = tertial_approve(promise=world.promise, tertial=T1, user=world.municipal_manager).publication
+    again = tertial_approve(promise=world.promise, tertial=T1, user=world.manager)
+    assert (again.already_published, again.publication, again.approval) == (True, published, None)
+    assert (Publication.objects.count(), Approval.objects.count()) == (1, 2)

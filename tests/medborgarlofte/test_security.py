@@ -53,7 +53,9 @@ def test_audit_log_records_approvals_publishing_and_published_changes():
     world = World(year=2022)
     activity = activity_create(
         user=world.manager,
-        data=ActivityData(activity_type=world.patrol, area=world.raslatt, date=date(2022, 2, 1), note="Intern anteckning"),
+        data=ActivityData(
+            activity_type=world.patrol, area=world.raslatt, date=date(2022, 2, 1), note="Intern anteckning"
+        ),
     )
     for user in (world.manager, world.municipal_manager):
         tertial_approve(promise=world.promise, tertial=Tertial(2022, 1), user=user)
@@ -70,7 +72,12 @@ def test_audit_log_records_approvals_publishing_and_published_changes():
         ("published_change", world.manager.username),
     ]
     change = AuditEvent.objects.get(action="published_change")
-    assert change.detail == {"change": "update", "activity": activity.pk, "activity_type": "fotpatrull", "tertials": ["T1 2022"]}
+    assert change.detail == {
+        "change": "update",
+        "activity": activity.pk,
+        "activity_type": "fotpatrull",
+        "tertials": ["T1 2022"],
+    }
     assert "Intern anteckning" not in str(list(AuditEvent.objects.values_list("detail", flat=True)))
 
 

@@ -1,0 +1,105 @@
+"""Traffic for `make loadtest`: staff logging foot patrols, managers on the dashboard, the public.
+
+Every creation the server acknowledges (a redirect to the saved entry) is written to
+ACKNOWLEDGED_FILE, so the run can check afterwards that each one is in the database.
+"""
+
+import os
+import re
+import uuid
+
+from locust import HttpUser, between, events, task
+
+PASSWORD = os.environ.get("LOADTEST_PASSWORD", "medborgarlofte-demo")
+ACKNOWLEDGED_FILE = os.environ.get("ACKNOWLEDGED_FILE", "acknowledged.txt")
+# A date staff may log: in the 2022 promise, in T3, which the demo has not published.
+LOG_DATE = os.environ.get("LOADTEST_DATE", "2022-10-15")
+SAVED = re.compile(r"/registreringar/(\d+)/sparad/")
+_acknowledged: list[int] = []
+
+
+@events.test_stop.add_listener
+def _write_acknowledged(**kwargs):
+    with open(ACKNOWLEDGED_FILE, "a", encoding="utf-8") as out:
+        out.writelines(f"{pk}\n" for pk in _acknowledged)
+
+
+def _csrf(response) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.text)
+    return match.group(1) if match else ""
+
+
+class _LoggedIn(HttpUser):
+    abstract = True
+    username = ""
+
+    def on_start(self):
+        self.logged_in = False
+        self.login()
+
+    def login(self):
+        page = self.client.get("/konto/logga-in/", name="login form")
+        response = self.client.post(
+            "/konto/logga-in/",
+            {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": _csrf(page)},
+            name="login",
+            allow_redirects=False,
+        )
+        self.logged_in = response.status_code == 302
+
+
+class Staff(_LoggedIn):
+    weight = 3
+    wait_time = between(0.5, 1.5)
+    username = "polis"
+
+    @task
+    def log_patrol(self):
+        if not self.logged_in:
+            self.login()
+            return
+        form = self.client.get("/registrera/fotpatrull/", name="activity form")
+        if form.status_code != 200:
+            return
+        response = self.client.post(
+            "/registrera/fotpatrull/",
+            {
+                "csrfmiddlewaretoken": _csrf(form),
+                "area": re.search(r'<option value="(\d+)">Råslätt</option>', form.text).group(1),
+                "date": LOG_DATE,
+                "quantity": "1",
+                "note": "",
+                "submission_key": str(uuid.uuid4()),
+            },
+            name="log activity",
+            allow_redirects=False,
+        )
+        match = SAVED.search(response.headers.get("Location", ""))
+        if response.status_code == 302 and match:
+            _acknowledged.append(int(match.group(1)))
+
+
+class Manager(_LoggedIn):
+    weight = 1
+    wait_time = between(1, 3)
+    username = "chef.polis"
+
+    @task
+    def dashboard(self):
+        if not self.logged_in:
+            self.login()
+            return
+        self.client.get("/uppfoljning/", name="dashboard")
+
+
+class Public(HttpUser):
+    weight = 3
+    wait_time = between(0.5, 2)
+
+    @task(3)
+    def page(self):
+        self.client.get("/", name="public page")
+
+    @task(1)
+    def open_data(self):
+        self.client.get("/api/v1/promises/2022/followups/2/", name="open data")

@@ -1,0 +1,71 @@
+"""Backup and restore of the whole database: pg_dump/pg_restore for PostgreSQL, SQLite's
+online backup API (safe while the application runs) for SQLite."""
+
+import os
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import dj_database_url
+from django.db import connections
+
+
+def _pg_env(db: dict) -> dict:
+    env = dict(os.environ)
+    for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")):
+        if db.get(key):
+            env[name] = str(db[key])
+    return env
+
+
+def _is_postgres(db: dict) -> bool:
+    return "postgresql" in db["ENGINE"]
+
+
+def database_backup(*, output: Path, alias: str = "default") -> Path:
+    connection = connections[alias]
+    db = connection.settings_dict
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if _is_postgres(db):
+        subprocess.run(
+            ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={output}", db["NAME"]],
+            env=_pg_env(db),
+            check=True,
+        )
+    else:
+        connection.ensure_connection()
+        target = sqlite3.connect(output)
+        try:
+            connection.connection.backup(target)
+        finally:
+            target.close()
+    return output
+
+
+def database_restore(*, source: Path, database_url: str | None = None, alias: str = "default") -> None:
+    """Restore a backup into the database (or into the one `database_url` names), replacing it."""
+    db = dj_database_url.parse(database_url) if database_url else connections[alias].settings_dict
+    if _is_postgres(db):
+        subprocess.run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                f"--dbname={db['NAME']}",
+                str(source),
+            ],
+            env=_pg_env(db),
+            check=True,
+        )
+        return
+    if not database_url:
+        connections[alias].close()
+    origin = sqlite3.connect(source)
+    target = sqlite3.connect(db["NAME"])
+    try:
+        origin.backup(target)
+    finally:
+        origin.close()
+        target.close()

@@ -1,0 +1,114 @@
+"""Concurrency on a real PostgreSQL: simultaneous submissions and simultaneous approvals.
+
+SQLite serialises every write, so these run only with DATABASE_URL=postgres://... (CI runs
+the suite on both).
+"""
+
+import threading
+import uuid
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from followup.models import Approval, Publication
+from followup.periods import Tertial
+from followup.services import tertial_approve
+from promises.models import Activity
+from tests.factories import World
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"),
+]
+
+
+def _run_together(functions) -> list:
+    """Start every function at the same moment in its own thread; return results or exceptions."""
+    barrier = threading.Barrier(len(functions))
+    results: list = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            barrier.wait()
+            results[index] = function()
+        except Exception as exc:  # collected and asserted on by the caller
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_50_simultaneous_submissions_land_exactly_once():
+    world = World()
+    keys = [str(uuid.uuid4()) for _ in range(40)]
+    # 40 different forms, and 10 of them posted a second time at the same moment (double clicks).
+    submissions = keys + keys[:10]
+    url = reverse("activity_log", args=["fotpatrull"])
+
+    def submit(key):
+        def post():
+            client = Client()
+            client.force_login(world.officer)
+            response = client.post(
+                url,
+                {"area": world.raslatt.pk, "date": world.today.isoformat(), "quantity": "1", "submission_key": key},
+            )
+            return response.status_code
+
+        return post
+
+    results = _run_together([submit(key) for key in submissions])
+    assert results == [302] * 50
+    assert Activity.objects.count() == 40
+    assert sorted(str(k) for k in Activity.objects.values_list("submission_key", flat=True)) == sorted(keys)
+
+
+def test_two_managers_approving_at_the_same_moment_publish_once():
+    world = World(year=2022)
+    tertial = Tertial(2022, 1)
+    results = _run_together(
+        [
+            lambda: tertial_approve(promise=world.promise, tertial=tertial, user=world.manager),
+            lambda: tertial_approve(promise=world.promise, tertial=tertial, user=world.municipal_manager),
+            lambda: tertial_approve(promise=world.promise, tertial=tertial, user=world.manager),
+            lambda: tertial_approve(promise=world.promise, tertial=tertial, user=world.municipal_manager),
+        ]
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Publication.objects.filter(promise=world.promise, tertial=1).count() == 1
+    assert Approval.objects.filter(promise=world.promise, tertial=1, version=1).count() == 2
+    published = [r.publication for r in results if r.publication is not None]
+    assert {p.pk for p in published} == {Publication.objects.get().pk}
+
+
+def test_simultaneous_corrections_make_one_new_version():
+    world = World(year=2022)
+    tertial = Tertial(2022, 1)
+    for user in (world.manager, world.municipal_manager):
+        tertial_approve(promise=world.promise, tertial=tertial, user=user)
+    Activity.objects.create(
+        promise=world.promise,
+        activity_type=world.patrol,
+        area=world.raslatt,
+        date=date(2022, 3, 1),
+        organisation=world.police,
+        created_by=world.manager,
+    )
+    _run_together(
+        [
+            lambda: tertial_approve(promise=world.promise, tertial=tertial, user=world.manager, reason="Rättelse."),
+            lambda: tertial_approve(
+                promise=world.promise, tertial=tertial, user=world.municipal_manager, reason="Rättelse."
+            ),
+        ]
+    )
+    assert list(Publication.objects.order_by("version").values_list("version", flat=True)) == [1, 2]
