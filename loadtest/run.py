@@ -11,6 +11,7 @@ recover by itself after the database came back.
 """
 
 import argparse
+import contextlib
 import csv
 import os
 import shutil
@@ -68,10 +69,8 @@ class Cluster:
         as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop()
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
     @property
@@ -214,10 +213,13 @@ def report(output: Path, acknowledged_file: Path, cluster: Cluster, down_status,
     )
     import psycopg2
 
-    with psycopg2.connect(host="127.0.0.1", port=cluster.port, user="postgres", dbname="medborgarlofte") as db:
+    db = psycopg2.connect(host="127.0.0.1", port=cluster.port, user="postgres", dbname="medborgarlofte")
+    try:
         with db.cursor() as cursor:
             cursor.execute("SELECT id FROM promises_activity WHERE id = ANY(%s)", (sorted(acknowledged),))
             found = {row[0] for row in cursor.fetchall()}
+    finally:
+        db.close()
     lines = ["| request | count | failures | req/s | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|---|---|---|"]
     for row in stats:
         lines.append(
@@ -231,7 +233,7 @@ def report(output: Path, acknowledged_file: Path, cluster: Cluster, down_status,
         "",
         f"Error rate: {100 * error_rate:.2f} % (failures are expected only while the database is down)",
         f"Status while the database was down: {down_status} (503 expected)",
-        f"Recovered by itself after the restart: {'yes, in %.1f s' % recovered if recovered is not None else 'NO'}",
+        f"Recovered by itself after the restart: {f'yes, in {recovered:.1f} s' if recovered is not None else 'NO'}",
         f"Acknowledged creations: {len(acknowledged)}; found in the database: {len(found & acknowledged)}",
         f"Failures other than 503: {len(unexpected)}",
     ]
