@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PROMISE_FILE := data/medborgarlofte-2022-jonkoping.yaml
 
-.PHONY: run setup test loadtest loadtest-short lint format messages check-deploy backup restore clean
+.PHONY: run setup test bench bench-smoke loadtest loadtest-short lint format messages check-deploy backup restore clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,16 @@ loadtest: $(VENV)/.installed-load
 ## loadtest-short: the same in 30 seconds (CI runs it)
 loadtest-short: $(VENV)/.installed-load
 	$(BIN)/python -m loadtest.run --seconds 30 --users 10
+
+## bench: the follow-up at 10 k, 100 k and 1 M activities on PostgreSQL (BENCH_SIZES to change)
+BENCH_SIZES ?= 10000,100000,1000000
+bench: $(VENV)/.installed-dev
+	DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench.run --sizes $(BENCH_SIZES)
+
+## bench-smoke: the benchmark at its smallest size, so it cannot rot (CI runs it)
+bench-smoke: $(VENV)/.installed-dev
+	DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench.run --sizes 10000 --promises 10 --repeats 3 \
+		--output artifacts/performance-smoke.md
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -10,6 +10,7 @@ from followup.models import Publication
 from followup.periods import Tertial
 from followup.services import target_comment_save, tertial_approve
 from promises.models import Activity, Promise, Target, User
+from promises.summary import summary_add_activities
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -77,6 +78,7 @@ def demo_publications_create(*, promise: Promise, late: list[Activity]) -> list[
     published = [_publish(promise, 1, police, municipality)]
     if late:
         bulk_create_with_history(late, Activity, batch_size=1000)
+        summary_add_activities(late)
         published.append(_publish(promise, 1, police, municipality, reason=CORRECTION))
     _comment(promise, 2, police)
     published.append(_publish(promise, 2, police, municipality))

@@ -80,13 +80,15 @@ def published_tertials(*, promise: Promise) -> list[PublishedTertial]:
 
     One query; the result is cached until a new version is published.
     """
-    publications = list(Publication.objects.filter(promise=promise).order_by("tertial", "version"))
-    if not publications:
+    # The cache key needs only the newest publication's id; the snapshots are read on a miss.
+    newest = Publication.objects.filter(promise=promise).order_by("-pk").values_list("pk", flat=True).first()
+    if newest is None:
         return []
-    key = f"public-tertials:{promise.pk}:{max(p.pk for p in publications)}:{get_language()}"
+    key = f"public-tertials:{promise.pk}:{newest}:{get_language()}"
     cached = cache.get(key)
     if cached is not None:
         return cached
+    publications = list(Publication.objects.filter(promise=promise).order_by("tertial", "version"))
     by_tertial: dict[int, list[Publication]] = {}
     for publication in publications:
         by_tertial.setdefault(publication.tertial, []).append(publication)

@@ -1,22 +1,21 @@
 """Reads for the follow-up: the aggregates behind the dashboard, in a fixed number of queries.
 
-Every figure is grouped in the database by activity type, area and month (or ISO week), so
-the number of rows fetched depends on the promise's targets and the calendar, never on the
-number of activities.
+Every figure comes from ActivitySummary (kept up to date on write, see promises/summary.py),
+grouped by activity type, area and month (or ISO week), so the number of rows read depends on
+the promise's targets and the calendar, never on the number of activities.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractIsoYear, ExtractMonth, ExtractWeek, ExtractYear
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from followup.engine import Coverage, MonthTotals, TargetResult, TargetSpec, target_result
 from followup.models import Approval, Publication, TargetComment
 from followup.periods import Tertial
-from promises.models import Activity, Commitment, Promise, Section, Target
+from promises.models import Activity, ActivitySummary, Commitment, Promise, Section, Target
 
 
 @dataclass
@@ -54,12 +53,16 @@ def default_tertial(*, promise: Promise, today: date | None = None) -> Tertial:
 
 def month_totals(*, promise: Promise) -> MonthTotals:
     rows = (
-        Activity.objects.filter(promise=promise)
-        .values("activity_type_id", "area_id", month=ExtractMonth("date"))
-        .annotate(total=Sum("quantity"), flagged=Sum("quantity", filter=Q(first_time_user=True)))
+        ActivitySummary.objects.filter(promise=promise)
+        .values("activity_type_id", "area_id", "month")
+        .annotate(sum_total=Sum("total"), sum_flagged=Sum("flagged"))
         .order_by()
     )
-    return {(r["activity_type_id"], r["area_id"], r["month"]): (r["total"], r["flagged"] or 0) for r in rows}
+    return {
+        (r["activity_type_id"], r["area_id"], r["month"]): (r["sum_total"], r["sum_flagged"])
+        for r in rows
+        if r["sum_total"]
+    }
 
 
 def coverage(*, promise: Promise, type_ids: set[int]) -> dict[str, Coverage]:
@@ -68,23 +71,12 @@ def coverage(*, promise: Promise, type_ids: set[int]) -> dict[str, Coverage]:
     months: Coverage = {}
     if not type_ids:
         return {"week": weeks, "month": months}
-    rows = (
-        Activity.objects.filter(promise=promise, activity_type_id__in=type_ids)
-        .values(
-            "activity_type_id",
-            "area_id",
-            iso_year=ExtractIsoYear("date"),
-            week=ExtractWeek("date"),
-            year=ExtractYear("date"),
-            month=ExtractMonth("date"),
-        )
-        .annotate(entries=Count("id"))
-        .order_by()
+    rows = ActivitySummary.objects.filter(promise=promise, activity_type_id__in=type_ids, entries__gt=0).values_list(
+        "activity_type_id", "area_id", "iso_year", "iso_week", "year", "month"
     )
-    for r in rows:
-        key = (r["activity_type_id"], r["area_id"])
-        weeks.setdefault(key, set()).add((r["iso_year"], r["week"]))
-        months.setdefault(key, set()).add((r["year"], r["month"]))
+    for type_id, area_id, iso_year, iso_week, year, month in rows:
+        weeks.setdefault((type_id, area_id), set()).add((iso_year, iso_week))
+        months.setdefault((type_id, area_id), set()).add((year, month))
     return {"week": weeks, "month": months}
 
 

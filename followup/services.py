@@ -15,6 +15,7 @@ from followup.selectors import FollowupRow, followup_as_of, followup_rows, lates
 from promises.audit import audit_record
 from promises.models import AuditEvent, Organisation, Promise, Target, User
 from promises.permissions import is_manager
+from promises.summary import promises_touch
 
 APPROVAL_NOT_A_MANAGER = _("Only managers can approve a follow-up.")
 APPROVAL_NOT_A_PARTY = _("%(organisation)s is not a party to this promise and cannot approve its follow-up.")
@@ -44,6 +45,7 @@ def target_comment_save(
     comment.full_clean()
     comment._history_user = user
     comment.save()
+    promises_touch([target.commitment.section.promise_id])
     return comment
 
 
@@ -147,6 +149,7 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
             organisation=user.organisation,
             defaults={"approved_by": user, "reason": reason, "figures_sha256": fingerprint},
         )
+        promises_touch([promise.pk])
         audit_record(
             action=AuditEvent.Action.APPROVE,
             user=user,
@@ -172,6 +175,7 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
             except IntegrityError:
                 publication = Publication.objects.get(promise=promise, tertial=tertial.number, version=version)
             else:
+                promises_touch([promise.pk])
                 audit_record(
                     action=AuditEvent.Action.PUBLISH,
                     user=user,

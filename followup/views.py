@@ -1,9 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
@@ -61,36 +64,69 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if not choice.is_bound:
                 choice = FollowupChoiceForm(initial={"promise": promise.pk, "tertial": tertial.number})
     if promise is None:
-        return render(request, "manager/dashboard.html", {"choice": choice, "promise": None})
-    rows = followup_rows(promise=promise, tertial=tertial)
-    table = FollowupTable(rows, tertial=tertial.number)
-    table.caption = _("Follow-up %(tertial)s") % {"tertial": tertial.label}
-    RequestConfig(request, paginate=False).configure(table)
+        return render(request, "manager/dashboard.html", {"choice": choice, "promise": None, "promise_options": []})
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
+        table = _followup_table(request, promise, tertial)[0]
         return TableExport(export_format, table).response(
             f"uppfoljning-{promise.year}-T{tertial.number}.{export_format}"
         )
-    publications = list(Publication.objects.filter(promise=promise, tertial=tertial.number).order_by("-version"))
-    next_version = publications[0].version + 1 if publications else 1
     return render(
         request,
         "manager/dashboard.html",
         {
             "choice": choice,
+            "promise_options": choice.fields["promise"].queryset.values_list("pk", "title", "municipality", "year"),
             "promise": promise,
             "tertial": tertial,
             "as_of": followup_as_of(tertial=tertial),
-            "table": table,
             "export_formats": EXPORT_FORMATS,
+            "approval_form": ApprovalForm(),
+            **_dashboard_cached(request, promise, tertial),
+        },
+    )
+
+
+def _followup_table(request: HttpRequest, promise: Promise, tertial: Tertial) -> tuple[FollowupTable, list]:
+    rows = followup_rows(promise=promise, tertial=tertial)
+    table = FollowupTable(rows, tertial=tertial.number)
+    table.caption = _("Follow-up %(tertial)s") % {"tertial": tertial.label}
+    RequestConfig(request, paginate=False).configure(table)
+    return table, rows
+
+
+def _dashboard_cached(request: HttpRequest, promise: Promise, tertial: Tertial) -> dict:
+    """The figures, the table, the logged measures and the publication state, computed once
+    per revision of the promise.
+
+    Promise.revision changes with every write they depend on (activities, targets, comments,
+    approvals, publications: promises/summary.py), and the day is in the key for a running
+    tertial, so what is cached is never stale.
+    """
+    as_of = followup_as_of(tertial=tertial)
+    key = f"dashboard:{promise.pk}:{promise.revision}:{tertial.number}:{as_of.isoformat()}:{get_language()}"
+    cached = cache.get(key)
+    if cached is None:
+        table, rows = _followup_table(request, promise, tertial)
+        publications = list(Publication.objects.filter(promise=promise, tertial=tertial.number).order_by("-version"))
+        next_version = publications[0].version + 1 if publications else 1
+        cached = {
+            "body": render_to_string(
+                "manager/includes/dashboard_body.html",
+                {
+                    "table": table,
+                    "tertial": tertial,
+                    "measures": logged_measures(promise=promise, tertial=tertial),
+                    "changed": [row for row in rows if row.changed_since_publication],
+                },
+                request=request,
+            ),
             "publications": publications,
             "next_version": next_version,
             "approvals": approvals_for(promise=promise, tertial=tertial.number, version=next_version),
-            "approval_form": ApprovalForm(),
-            "measures": logged_measures(promise=promise, tertial=tertial),
-            "changed": [row for row in rows if row.changed_since_publication],
-        },
-    )
+        }
+        cache.set(key, cached, 60 * 60)
+    return cached
 
 
 @login_required

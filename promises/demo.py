@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history
 
 from promises import roles
 from promises.models import Activity, ActivityType, Area, Organisation, Promise, User
+from promises.summary import summary_add_activities
 
 DEMO_PASSWORD = "medborgarlofte-demo"
 
@@ -131,4 +132,5 @@ def demo_activities_create(*, promise: Promise, until: date, seed: int = 2022) -
     late = [entry for entry in entries if _is_late_report(entry)]
     on_time = [entry for entry in entries if not _is_late_report(entry)]
     bulk_create_with_history(on_time, Activity, batch_size=1000)
+    summary_add_activities(on_time)
     return len(on_time), late

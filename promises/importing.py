@@ -25,6 +25,7 @@ from promises.audit import audit_record
 from promises.models import Activity, ActivityType, Area, AuditEvent, ImportBatch, User
 from promises.selectors import ActivityContext
 from promises.services import ActivityData, activity_check, activity_fields
+from promises.summary import summary_add_activities
 
 COLUMNS = [
     "datum",
@@ -289,6 +290,7 @@ def import_save(*, preview: ImportPreview, user: User) -> ImportBatch:
     bulk_create_with_history(
         activities, Activity, batch_size=2000, default_user=user, default_change_reason=f"import {batch.pk}"
     )
+    summary_add_activities(activities)
     published = sorted(
         {Tertial.of(a.date).label for a in activities if (a.promise_id, Tertial.of(a.date).number) in context.published}
     )

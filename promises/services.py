@@ -1,6 +1,7 @@
 """Writes to promises: every change goes through a function here."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,16 +37,30 @@ class PromiseCopyError(Exception):
     pass
 
 
-@transaction.atomic
 def promise_copy_to_year(*, promise: Promise, year: int) -> Promise:
     """Start next year's promise as a draft copy: same parties, sections, commitments, targets.
 
     Signatories and the signing date are left out: the new promise is signed anew.
     """
-    if Promise.objects.filter(municipality=promise.municipality, year=year).exists():
-        raise PromiseCopyError(PROMISE_YEAR_TAKEN % {"municipality": promise.municipality, "year": year})
+    return promise_copy(promise=promise, year=year)
+
+
+@transaction.atomic
+def promise_copy(
+    *,
+    promise: Promise,
+    year: int,
+    municipality: str | None = None,
+    area_for: Callable[[Area], Area] | None = None,
+    status: str = Promise.Status.DRAFT,
+) -> Promise:
+    """Copy a promise's structure to another year (or municipality, with `area_for` mapping
+    each target area to the new municipality's)."""
+    municipality = municipality or promise.municipality
+    if Promise.objects.filter(municipality=municipality, year=year).exists():
+        raise PromiseCopyError(PROMISE_YEAR_TAKEN % {"municipality": municipality, "year": year})
     copy = Promise(
-        municipality=promise.municipality,
+        municipality=municipality,
         year=year,
         title=promise.title.replace(str(promise.year), str(year)),
         general_commitment=promise.general_commitment.replace(str(promise.year), str(year)),
@@ -54,7 +69,7 @@ def promise_copy_to_year(*, promise: Promise, year: int) -> Promise:
         how_developed=promise.how_developed,
         followup_description=promise.followup_description,
         signed_place=promise.signed_place,
-        status=Promise.Status.DRAFT,
+        status=status,
     )
     copy.full_clean()
     copy.save()
@@ -92,7 +107,9 @@ def promise_copy_to_year(*, promise: Promise, year: int) -> Promise:
         )
         new.full_clean()
         new.save()
-        TargetArea.objects.bulk_create([TargetArea(target=new, area=area) for area in target.areas.all()])
+        TargetArea.objects.bulk_create(
+            [TargetArea(target=new, area=area_for(area) if area_for else area) for area in target.areas.all()]
+        )
         new_targets[target.pk] = new
     return copy
 

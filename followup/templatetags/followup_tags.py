@@ -21,3 +21,14 @@ def period_word(period: str) -> str:
     from promises.models import Target
 
     return str(Target.Period(period).label).lower() if period in Target.Period.values else ""
+
+
+@register.filter
+def chart_json(figure: dict, element_id: str):
+    """Like json_script, serialised with orjson: chart figures can hold thousands of points."""
+    import orjson
+    from django.utils.html import _json_script_escapes, format_html
+    from django.utils.safestring import mark_safe
+
+    text = orjson.dumps(figure).decode().translate(_json_script_escapes)
+    return format_html('<script id="{}" type="application/json">{}</script>', element_id, mark_safe(text))

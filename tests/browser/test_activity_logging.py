@@ -1,24 +1,16 @@
 import pytest
 
 from promises.models import Activity
-from tests.browser.conftest import axe_violations, format_violations, screenshot
-from tests.factories import PASSWORD, World
+from tests.browser.conftest import axe_violations, format_violations, login, screenshot
+from tests.factories import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, user):
-    page.goto("/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(user.username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/start/")
 
 
 def test_staff_log_a_patrol_on_a_phone_and_see_it_in_their_list(phone_page):
     world = World()
     page = phone_page
-    _login(page, world.officer)
+    login(page, world.officer)
     page.get_by_role("link", name="Fotpatrullering").click()
     page.get_by_label("Område").select_option(label="Råslätt")
     page.get_by_label("Antal").fill("3")
@@ -37,7 +29,7 @@ def test_staff_log_a_patrol_on_a_phone_and_see_it_in_their_list(phone_page):
 def test_staff_log_form_error_is_announced_next_to_the_field(phone_page):
     world = World()
     page = phone_page
-    _login(page, world.officer)
+    login(page, world.officer)
     page.goto("/registrera/trafikkontroll/")
     page.get_by_label("Område").select_option(label="Råslätt")
     page.get_by_label("Varaktighet (minuter)").fill("10")

@@ -6,20 +6,12 @@ from followup.models import Publication, TargetComment
 from followup.periods import Tertial
 from followup.plotly_css import CSS_FILE, MAPLIBRE_CSS_FILE, TEMPLATE_FILE, extract_plotly_styles
 from followup.services import tertial_approve
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, ActivityFactory, World
+from tests.browser.conftest import login, screenshot
+from tests.factories import ActivityFactory, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 YEAR = 2022
-
-
-def _login(page, user):
-    page.goto("/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(user.username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/start/")
 
 
 def test_manager_sees_a_chart_comments_and_publishes(page):
@@ -33,7 +25,7 @@ def test_manager_sees_a_chart_comments_and_publishes(page):
             quantity=40,
             created_by=world.officer,
         )
-    _login(page, world.manager)
+    login(page, world.manager)
     page.goto(f"/uppfoljning/?promise={world.promise.pk}&tertial=1")
     screenshot(page, "manager-dashboard")
     page.get_by_role("link", name=world.patrol_target.title).click()

@@ -6,18 +6,10 @@ from django.utils import timezone
 
 from followup.models import Publication
 from promises.models import Activity, Target
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, ActivityTypeFactory, TargetFactory, World
+from tests.browser.conftest import login, screenshot
+from tests.factories import ActivityTypeFactory, TargetFactory, World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, user):
-    page.goto("/konto/logga-in/")
-    page.get_by_label("Användarnamn").fill(user.username)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url("**/start/")
 
 
 def _logout(page):
@@ -64,7 +56,7 @@ def test_whole_journey_from_logging_to_the_public_page(browser, live_server):
 
     # 2. Police staff log on a phone: foot patrols, a traffic control, drug offences.
     mobile = phone.new_page()
-    _login(mobile, world.officer)
+    login(mobile, world.officer)
     _log(mobile, "Fotpatrullering", "Råslätt", day, Antal="12")
     _log(mobile, "Trafikkontroll", "Öxnehaga", day, **{"Varaktighet (minuter)": "30"})
     _log(mobile, "Narkotikabrott", "Råslätt", day, first_time="Ja")
@@ -73,7 +65,7 @@ def test_whole_journey_from_logging_to_the_public_page(browser, live_server):
     _logout(mobile)
 
     # 3. Municipal staff log a lägesbild and an SSG meeting.
-    _login(mobile, world.clerk)
+    login(mobile, world.clerk)
     _log(mobile, "Lägesbild", "Råslätt", day)
     _log(mobile, "SSG-möte", "Hela kommunen", day)
     screenshot(mobile, "journey-03-municipality-logged")
@@ -81,7 +73,7 @@ def test_whole_journey_from_logging_to_the_public_page(browser, live_server):
     assert Activity.objects.count() == 6
 
     # 4. The police manager sees the new figures, comments and approves.
-    _login(page, world.manager)
+    login(page, world.manager)
     page.goto(f"/uppfoljning/?promise={world.promise.pk}&tertial=1")
     patrol_row = page.get_by_role("row").filter(has_text=world.patrol_target.title)
     assert "12" in patrol_row.inner_text()
@@ -97,7 +89,7 @@ def test_whole_journey_from_logging_to_the_public_page(browser, live_server):
     _logout(page)
 
     # 5. The municipality's manager approves: the tertial is published.
-    _login(page, world.municipal_manager)
+    login(page, world.municipal_manager)
     page.goto(f"/uppfoljning/?promise={world.promise.pk}&tertial=1")
     page.get_by_role("button", name="Godkänn för publicering").click()
     assert f"T1 {world.year} är publicerat (version 1)" in page.get_by_role("status").first.inner_text()

@@ -6,6 +6,8 @@ from datetime import date
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from followup.periods import Tertial
@@ -33,7 +35,14 @@ def api_schema(db):
     )
     for user in (world.manager, world.municipal_manager):
         tertial_approve(promise=world.promise, tertial=Tertial(YEAR, 1), user=user)
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    # As Django's test client does: the test's transaction must survive each request's end.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _operations(schema) -> list:

@@ -118,7 +118,7 @@ def test_dashboard_query_count_does_not_grow_with_targets(client, django_assert_
     for _ in range(extra_targets):
         TargetFactory(commitment=CommitmentFactory(section=section), activity_type=world.patrol, areas=[world.raslatt])
     client.force_login(world.manager)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         client.get(_dashboard(world))
 
 
@@ -140,7 +140,7 @@ def test_dashboard_query_count_does_not_grow_with_activities(client, django_asse
         batch_size=2000,
     )
     client.force_login(world.manager)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         client.get(_dashboard(world))
 
 
@@ -292,3 +292,39 @@ def test_report_groups_by_section_for_print(client):
     assert response.status_code == 200
     assert [group["section"] for group in response.context["sections"]] == [world.patrol_target.commitment.section]
     assert 'class="manager report"' in response.content.decode()
+
+
+def test_dashboard_cache_follows_every_change(client):
+    world = World(year=YEAR)
+    _patrols(world, 30)
+    client.force_login(world.manager)
+
+    def patrol_row() -> str:
+        body = client.get(_dashboard(world)).content.decode()
+        start = body.index(world.patrol_target.title)
+        return body[start : start + 1500]
+
+    assert ">30<" in patrol_row()
+    activity = _patrols(world, 5)
+    assert ">35<" in patrol_row()
+    activity.quantity = 7
+    activity.save()
+    assert ">37<" in patrol_row()
+    activity.delete()
+    assert ">30<" in patrol_row()
+    client.post(
+        reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1",
+        {"analysis": "Ny kommentar i cachen.", "measures": ""},
+    )
+    assert "Ny kommentar i cachen." in patrol_row()
+    world.patrol_target.title = "Fotpatrullering, nytt namn"
+    world.patrol_target.save()
+    assert "Fotpatrullering, nytt namn" in client.get(_dashboard(world)).content.decode()
+
+
+def test_dashboard_second_request_is_served_from_the_cache(client, django_assert_max_num_queries):
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+    client.get(_dashboard(world))
+    with django_assert_max_num_queries(9):
+        client.get(_dashboard(world))

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 
 from promises.backup import database_restore
@@ -19,4 +20,7 @@ class Command(BaseCommand):
         if not yes and input("This replaces the database's contents. Type yes to go on: ").strip() != "yes":
             raise CommandError("Nothing was restored.")
         database_restore(source=file, database_url=database_url)
+        if not database_url:
+            # Cached pages were made from the data before the restore.
+            cache.clear()
         self.stdout.write(self.style.SUCCESS(f"Restored {file}"))

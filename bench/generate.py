@@ -1,0 +1,106 @@
+"""A realistic national dataset: N promises over several years, their targets, and activities
+spread over types, areas and weeks the way the targets use them. Bulk inserts; no history
+(the benchmark reads, it does not audit)."""
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from promises import roles
+from promises.loader import promise_load_file
+from promises.models import Activity, Area, Organisation, Promise, Target, User
+from promises.services import promise_copy
+from promises.summary import summary_rebuild
+
+SEED = Path(__file__).resolve().parent.parent / "data" / "medborgarlofte-2022-jonkoping.yaml"
+YEARS = (2022, 2023, 2024)
+AREA_NAMES = ["Råslätt", "Öxnehaga", "Österängen", "Ekhagen", "Huskvarna", "Övriga Jönköpings kommun"]
+
+
+@transaction.atomic
+def promises_create(count: int) -> list[Promise]:
+    """The seed promise and `count - 1` copies for other municipalities and years."""
+    seed = promise_load_file(path=SEED).promise
+    created = [seed]
+    for index in range(1, count):
+        name = f"Kommun {index:03d}"
+        areas = {
+            area_name: Area.objects.create(municipality=name, name=area_name, slug=f"a{i}")
+            for i, area_name in enumerate(AREA_NAMES)
+        }
+        areas["Hela Jönköpings kommun"] = Area.objects.create(
+            municipality=name, name="Hela kommunen", slug="hela", is_whole_municipality=True
+        )
+        created.append(
+            promise_copy(
+                promise=seed,
+                year=YEARS[index % len(YEARS)],
+                municipality=name,
+                area_for=lambda area, areas=areas: areas[area.name],
+                status=Promise.Status.ACTIVE,
+            )
+        )
+    return created
+
+
+def bench_users() -> tuple[User, User]:
+    police = Organisation.objects.get(short_name="Polisen")
+    manager, _ = User.objects.get_or_create(username="bench-chef", defaults={"organisation": police})
+    manager.groups.add(Group.objects.get(name=roles.MANAGERS))
+    municipality = Organisation.objects.get(short_name="Kommunen")
+    municipal_manager, _ = User.objects.get_or_create(
+        username="bench-chef-kommun", defaults={"organisation": municipality}
+    )
+    municipal_manager.groups.add(Group.objects.get(name=roles.MANAGERS))
+    staff, _ = User.objects.get_or_create(username="bench-polis", defaults={"organisation": police})
+    staff.groups.add(Group.objects.get(name=roles.POLICE_STAFF))
+    return manager, staff
+
+
+def activities_add(*, promises: list[Promise], count: int, user: User, seed: int) -> None:
+    """Add `count` activities spread over the promises' target types and areas, in bulk."""
+    rng = random.Random(seed)
+    plans = []  # (promise, type id, area ids, flag)
+    for promise in promises:
+        for target in Target.objects.filter(
+            commitment__section__promise=promise, activity_type__isnull=False
+        ).prefetch_related("areas"):
+            area_ids = [a.pk for a in target.areas.all()]
+            if area_ids and target.kind != Target.Kind.SHARE:
+                plans.append((promise, target.activity_type_id, area_ids, target.activity_type.has_first_time_user))
+    batch: list[Activity] = []
+    for _ in range(count):
+        promise, type_id, area_ids, flagged = rng.choice(plans)
+        batch.append(
+            Activity(
+                promise=promise,
+                activity_type_id=type_id,
+                area_id=rng.choice(area_ids),
+                date=date(promise.year, 1, 1) + timedelta(days=rng.randrange(365)),
+                quantity=rng.choice((1, 1, 1, 2, 3)),
+                first_time_user=(rng.random() < 0.25) if flagged else None,
+                organisation_id=user.organisation_id,
+                created_by=user,
+            )
+        )
+        if len(batch) == 20_000:
+            Activity.objects.bulk_create(batch, batch_size=5000)
+            batch = []
+    Activity.objects.bulk_create(batch, batch_size=5000)
+    summary_rebuild()
+
+
+def publish(*, promise: Promise, tertials: tuple[int, ...] = (1, 2)) -> None:
+    """Publish tertials of the measured promise, so the public page and the API show figures."""
+    from followup.periods import Tertial
+    from followup.services import tertial_approve
+
+    approvers = list(User.objects.filter(username__in=["bench-chef", "bench-chef-kommun"]))
+    for number in tertials:
+        tertial = Tertial(promise.year, number)
+        reason = "Benchmark" if promise.publications.filter(tertial=number).exists() else ""
+        for user in approvers:
+            tertial_approve(promise=promise, tertial=tertial, user=user, reason=reason)
