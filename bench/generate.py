@@ -16,7 +16,8 @@ from promises.services import promise_copy
 from promises.summary import summary_rebuild
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "medborgarlofte-2022-jonkoping.yaml"
-YEARS = (2022, 2023, 2024)
+# Not after the seed's 2022, so the measured promise is the one the public page leads with.
+YEARS = (2020, 2021, 2022)
 AREA_NAMES = ["Råslätt", "Öxnehaga", "Österängen", "Ekhagen", "Huskvarna", "Övriga Jönköpings kommun"]
 
 

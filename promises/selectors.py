@@ -11,7 +11,7 @@ from promises.permissions import is_manager
 
 def promise_current() -> Promise | None:
     """The promise the public page leads with: the latest active one, else the latest closed."""
-    public = Promise.objects.exclude(status=Promise.Status.DRAFT).order_by("-year")
+    public = Promise.objects.exclude(status=Promise.Status.DRAFT).order_by("-year", "municipality")
     return public.filter(status=Promise.Status.ACTIVE).first() or public.first()
 
 
