@@ -14,7 +14,7 @@ from django_tables2.export import TableExport
 
 from followup import charts
 from followup.forms import ApprovalForm, FollowupChoiceForm, TargetCommentForm
-from followup.models import Publication, TertialNumber
+from followup.models import Publication, Status, TertialNumber
 from followup.periods import Tertial
 from followup.public import public_promises, published_tertials, section_chart, section_summary
 from followup.selectors import (
@@ -42,6 +42,12 @@ def _tertial_from(request: HttpRequest, promise: Promise) -> Tertial:
     if value.isdigit() and int(value) in TertialNumber.values:
         return Tertial(promise.year, int(value))
     return default_tertial(promise=promise)
+
+
+def _promise_and_tertial(promise_pk: int, tertial: int) -> tuple[Promise, Tertial | None]:
+    """The promise of a URL (never a draft: 404) and its tertial (None when not 1, 2 or 3)."""
+    promise = get_object_or_404(Promise.objects.exclude(status=Promise.Status.DRAFT), pk=promise_pk)
+    return promise, Tertial(promise.year, tertial) if tertial in TertialNumber.values else None
 
 
 def _dashboard_url(promise: Promise, tertial: Tertial) -> str:
@@ -133,10 +139,9 @@ def _dashboard_cached(request: HttpRequest, promise: Promise, tertial: Tertial) 
 @manager_required
 @require_POST
 def approve(request: HttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
-    promise = get_object_or_404(Promise.objects.exclude(status=Promise.Status.DRAFT), pk=promise_pk)
-    if tertial not in TertialNumber.values:
+    promise, period = _promise_and_tertial(promise_pk, tertial)
+    if period is None:
         return redirect(_dashboard_url(promise, default_tertial(promise=promise)))
-    period = Tertial(promise.year, tertial)
     form = ApprovalForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("reason", []):
@@ -255,13 +260,14 @@ def _target_charts(*, target: Target, promise: Promise, tertial: Tertial, row) -
 
 
 def _monthly(daily: list[dict], until) -> list[dict]:
+    """The daily totals (at most 366 rows) summed per month, with the running total."""
     months: dict[str, int] = {}
+    for row in daily:
+        if row["date"] <= until:
+            month = row["date"].strftime("%Y-%m")
+            months[month] = months.get(month, 0) + row["total"]
     running = 0
     rows = []
-    for row in daily:
-        if row["date"] > until:
-            break
-        months[row["date"].strftime("%Y-%m")] = months.get(row["date"].strftime("%Y-%m"), 0) + row["total"]
     for month, total in months.items():
         running += total
         rows.append({"month": month, "total": total, "cumulative": running})
@@ -272,7 +278,8 @@ def _summary(row) -> str:
     """One sentence that says what the chart shows, for everyone who cannot see it."""
     result = row.result
     unit = result.unit
-    status = result.status.label if hasattr(result.status, "label") else result.status
+    # A qualitative target's status is the manager's plain value: always show its label.
+    status = Status(result.status).label
     if unit == "count":
         return _("%(ytd)s of %(target)s so far this year (expected by now: %(expected)s); status: %(status)s.") % {
             "ytd": format_value(result.year_to_date, unit),
@@ -303,10 +310,9 @@ def _summary(row) -> str:
 @manager_required
 @require_safe
 def report(request: HttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
-    promise = get_object_or_404(Promise.objects.exclude(status=Promise.Status.DRAFT), pk=promise_pk)
-    if tertial not in TertialNumber.values:
+    promise, period = _promise_and_tertial(promise_pk, tertial)
+    if period is None:
         return redirect(_dashboard_url(promise, default_tertial(promise=promise)))
-    period = Tertial(promise.year, tertial)
     rows = followup_rows(promise=promise, tertial=period)
     sections: list[dict] = []
     for row in rows:

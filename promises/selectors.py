@@ -52,6 +52,9 @@ class ActivityContext:
     area_names: dict[int, str]
     published: set[tuple[int, int]]  # (promise, tertial)
 
+    def __post_init__(self) -> None:
+        self.municipality_of = {promise.pk: municipality for (municipality, _year), promise in self.promises.items()}
+
     @classmethod
     def load(cls, *, municipalities: list[str] | None = None) -> "ActivityContext":
         from followup.models import Publication
@@ -102,10 +105,10 @@ class ActivityContext:
         whole municipality."""
         if (promise_id, type_id) in self.target_areas:
             return self.target_areas[(promise_id, type_id)]
-        promise = next((p for p in self.promises.values() if p.pk == promise_id), None)
+        municipality = self.municipality_of.get(promise_id)
         areas = set(self.promise_areas.get(promise_id, set()))
-        if promise is not None and promise.municipality in self.whole_municipality:
-            areas.add(self.whole_municipality[promise.municipality])
+        if municipality in self.whole_municipality:
+            areas.add(self.whole_municipality[municipality])
         return areas
 
 

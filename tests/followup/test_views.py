@@ -236,7 +236,9 @@ def test_target_detail_qualitative_status_is_set_by_hand(client):
     url = reverse("followup:target", args=[target.pk]) + "?tertial=2"
     client.post(url, {"analysis": "Metoden används i alla områden.", "measures": "", "manual_status": "on_track"})
     assert TargetComment.objects.get(target=target, tertial=2).manual_status == "on_track"
-    assert client.get(url).context["row"].result.status == "on_track"
+    response = client.get(url)
+    assert response.context["row"].result.status == "on_track"
+    assert "status: I fas." in response.context["summary"]
 
 
 def test_target_detail_unknown_target_is_404(client):

@@ -47,7 +47,7 @@ def test_activity_log_staff_saves_and_sees_a_confirmation(client):
     body = response.content.decode()
     assert "Sparat: Fotpatrullering, Råslätt" in body
     again = reverse("activity_log", args=["fotpatrull"]) + f"?omrade={world.raslatt.pk}"
-    assert again.replace("?", "?") in body.replace("&amp;", "&")
+    assert again in body.replace("&amp;", "&")
 
 
 def test_activity_log_another_of_the_same_kind_keeps_type_and_area(client):
