@@ -2,6 +2,14 @@ import pytest
 from django.core.cache import cache
 
 
+def pytest_configure(config):
+    # A real password hash costs about 0.6 s; the suite creates thousands of users. Tests check
+    # who may do what, not PBKDF2, so they use Django's cheapest hasher.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _swedish_by_default(settings):
     # Tests read the interface as its users do, in Swedish.
