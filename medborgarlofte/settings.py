@@ -146,7 +146,22 @@ STORAGES = {
     },
 }
 
-# Sessions: expire after inactivity and never outlive a working day.
+# The cache: CACHE_URL=redis://host:6379/0 shares it between app servers (Django's own Redis
+# backend), so a dashboard is computed once per revision for all of them; unset, each process
+# keeps its own in memory, which is right for one server and for development.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// URL, got {CACHE_URL!r}")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "ml"}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Sessions: expire after inactivity and never outlive a working day. With a shared cache they
+# are read from it and written through to the database; a per-process cache would let a
+# logged-out session live on in another process, so without one they stay in the database.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8, minimum=60)
 SESSION_INACTIVITY_TIMEOUT = env_int("SESSION_INACTIVITY_TIMEOUT", 60 * 30, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
