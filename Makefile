@@ -5,22 +5,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 PROMISE_FILE := data/medborgarlofte-2022-jonkoping.yaml
 
-.PHONY: run setup test bench bench-smoke loadtest loadtest-short lint format messages check-deploy backup restore clean
+.PHONY: lock run setup test bench bench-smoke loadtest loadtest-short lint format messages check-deploy backup restore clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+# requirements*.txt name what we use, pinned; requirements*.lock (from `make lock`) pin every
+# package they pull in, with hashes, and are what gets installed.
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@ $(VENV)/.installed
 
-$(VENV)/.installed-load: requirements.txt requirements-dev.txt requirements-load.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-load.txt
+$(VENV)/.installed-load: requirements-load.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-load.lock
 	touch $@ $(VENV)/.installed-dev $(VENV)/.installed
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -84,6 +86,15 @@ backup: $(VENV)/.installed
 restore: $(VENV)/.installed
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/medborgarlofte-....dump"; exit 2; }
 	$(BIN)/python manage.py restore "$(FILE)" --yes
+
+## lock: regenerate the hashed lock files after changing a requirements*.txt (needs the registry)
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
+	--no-emit-find-links --no-emit-index-url
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools==7.6.2
+	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
+	$(PIP_COMPILE) -c requirements-dev.lock -o requirements-load.lock requirements-load.txt
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3
