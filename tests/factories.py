@@ -202,3 +202,22 @@ class World:
         self.clerk = UserFactory(organisation=self.municipality, role=roles.MUNICIPAL_STAFF)
         self.manager = manager_user(organisation=self.police)
         self.municipal_manager = manager_user(organisation=self.municipality)
+
+    def log(self, activity_type: ActivityType, quantity: int, day: datetime.date, area: Area | None = None) -> Activity:
+        """An entry by the officer, straight into the database (the follow-up tests need data, not rules)."""
+        return ActivityFactory(
+            promise=self.promise,
+            activity_type=activity_type,
+            area=area or self.raslatt,
+            date=day,
+            quantity=quantity,
+            created_by=self.officer,
+        )
+
+    def publish(self, tertial: int, reason: str = "") -> None:
+        """Both parties approve the tertial, which publishes it."""
+        from followup.periods import Tertial
+        from followup.services import tertial_approve
+
+        tertial_approve(promise=self.promise, tertial=Tertial(self.year, tertial), user=self.manager, reason=reason)
+        tertial_approve(promise=self.promise, tertial=Tertial(self.year, tertial), user=self.municipal_manager)

@@ -17,14 +17,7 @@ def _dashboard(world: World, tertial: int = 1) -> str:
 
 
 def _patrols(world: World, quantity: int, day: date = date(YEAR, 2, 1)) -> Activity:
-    return ActivityFactory(
-        promise=world.promise,
-        activity_type=world.patrol,
-        area=world.raslatt,
-        date=day,
-        quantity=quantity,
-        created_by=world.officer,
-    )
+    return world.log(world.patrol, quantity, day)
 
 
 def _status(client, url, user) -> int:

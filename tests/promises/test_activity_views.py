@@ -168,13 +168,21 @@ def test_activity_log_unknown_type_is_404(client):
     assert client.get(reverse("activity_log", args=["finns-inte"])).status_code == 404
 
 
-def test_activity_log_manager_without_staff_role_is_refused(client):
-    world = World()
+def test_activity_log_user_without_organisation_or_role_is_refused(client):
+    World()
     client.force_login(UserFactory(organisation=None))
     assert client.get(reverse("activity_log", args=["fotpatrull"])).status_code == 403
+    assert client.post(reverse("activity_log", args=["fotpatrull"]), {}).status_code == 403
+    assert not Activity.objects.exists()
+
+
+def test_activity_log_manager_may_log_for_own_organisation(client):
+    world = World()
     client.force_login(world.manager)
-    # Managers belong to an organisation and may log for it too.
     assert client.get(reverse("activity_log", args=["fotpatrull"])).status_code == 200
+    response = client.post(reverse("activity_log", args=["fotpatrull"]), _post(world))
+    assert response.status_code == 302
+    assert Activity.objects.get().created_by == world.manager
 
 
 def test_activity_log_anonymous_is_sent_to_login(client):
@@ -284,7 +292,10 @@ def test_activity_list_query_count_does_not_grow(client, django_assert_num_queri
         _log(world)
     client.force_login(world.officer)
     with django_assert_num_queries(11):
-        client.get(reverse("activity_list"))
+        response = client.get(reverse("activity_list"))
+    table = response.context["table"]
+    assert table.paginator.count == entries
+    assert len(table.page.object_list) == min(entries, table.paginator.per_page)
 
 
 def test_activity_list_anonymous_is_sent_to_login(client):

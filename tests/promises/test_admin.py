@@ -1,11 +1,14 @@
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
+from django.utils.html import escape
 
 from promises.demo import demo_users_create
 from promises.loader import promise_load_file
 from promises.models import Promise, Target, User
+from tests.factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +38,17 @@ def admin_client(client):
     ],
 )
 def test_admin_changelist_and_change_pages_render_in_swedish(admin_client, model):
+    if model == "activity":
+        ActivityFactory()
     response = admin_client.get(reverse(f"admin:promises_{model}_changelist"))
     assert response.status_code == 200
     assert '<html lang="sv"' in response.content.decode()
+    instance = apps.get_model("promises", model).objects.order_by("pk").first()
+    change = admin_client.get(reverse(f"admin:promises_{model}_change", args=[instance.pk]))
+    assert change.status_code == 200
+    body = change.content.decode()
+    assert '<html lang="sv"' in body
+    assert escape(str(instance)) in body
 
 
 def test_admin_promise_change_page_has_inlines(admin_client):
