@@ -79,7 +79,8 @@ def test_public_page_by_keyboard_alone(page):
         if info[0] == "BODY":  # focus has left the page for the browser's own controls
             continue
         reached.add(f"{info[0]}:{info[1]}")
-        assert info[2] != "none" and info[3] != "0px", info
+        assert info[2] != "none", info
+        assert info[3] != "0px", info
     assert "A:/api/v1/docs/" in reached
     assert "A:/2022/" in reached
     page.keyboard.press("Shift+Tab")

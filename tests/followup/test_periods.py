@@ -40,7 +40,7 @@ def test_tertial_bounds_and_months():
 
 
 def test_tertial_rejects_a_fourth():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="tertial must be 1, 2 or 3"):
         Tertial(2022, 4)
 
 

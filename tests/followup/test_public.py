@@ -98,8 +98,10 @@ def test_public_page_shows_status_progress_and_comment(client):
     response = client.get(reverse("public:index"))
     body = response.content.decode()
     assert "Uppföljning T1 2022, publicerad" in body
-    assert '<progress id="progress-latest-' in body and 'value="25.0"' in body  # 200 of 800
-    assert "Bra takt." in body and "Fler pass." in body
+    assert '<progress id="progress-latest-' in body
+    assert 'value="25.0"' in body
+    assert "Bra takt." in body
+    assert "Fler pass." in body
     assert 'aria-hidden="true">' in body  # the status icon, beside the status word
     assert response.context["sections"][0]["chart"]["data"][0]["x"][0] == 25.0
 
@@ -111,7 +113,8 @@ def test_public_correction_notice(client):
     _log(world, world.patrol, 5, date(YEAR, 4, 29))
     _publish(world, 1, reason="Sent inrapporterade patruller.")
     body = client.get(reverse("public:index")).content.decode()
-    assert "Korrigerad" in body and "Sent inrapporterade patruller." in body
+    assert "Korrigerad" in body
+    assert "Sent inrapporterade patruller." in body
     data = client.get(reverse("api:followup", args=[YEAR, 1])).json()
     assert data["version"] == 2
     assert [c["reason"] for c in data["corrections"]] == ["Sent inrapporterade patruller."]

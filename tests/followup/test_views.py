@@ -167,7 +167,8 @@ def test_target_detail_cadence_grid_lists_missed_weeks(client):
     response = client.get(reverse("followup:target", args=[world.report_target.pk]) + "?tertial=1")
     assert response.context["missed"] == [("Råslätt", ["v. 5"]), ("Öxnehaga", ["v. 5"])]
     grid = response.context["grid"]["data"][0]
-    assert grid["z"][0][4] == 0 and grid["z"][0][3] == 1
+    assert grid["z"][0][4] == 0
+    assert grid["z"][0][3] == 1
 
 
 def test_target_detail_share_over_time(client):

@@ -3,11 +3,10 @@
 Adding a URL without adding it here fails `test_permission_matrix_covers_every_url`.
 """
 
-from datetime import date
-
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from promises import roles
 from promises.models import Organisation
@@ -123,7 +122,7 @@ def test_permission_matrix(client, name):
         # A fresh entry for every role: a delete by one role must not change what the next sees.
         activity = activity_create(
             user=world.officer,
-            data=ActivityData(activity_type=world.patrol, area=world.raslatt, date=date.today()),
+            data=ActivityData(activity_type=world.patrol, area=world.raslatt, date=timezone.localdate()),
         )
         url = _url(name, world, activity)
         client.logout()

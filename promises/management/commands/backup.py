@@ -1,7 +1,7 @@
-from datetime import datetime
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from promises.backup import database_backup
 
@@ -17,6 +17,6 @@ class Command(BaseCommand):
 
         if output is None:
             suffix = "dump" if connection.vendor == "postgresql" else "sqlite3"
-            output = Path("backups") / f"medborgarlofte-{datetime.now():%Y%m%d-%H%M%S}.{suffix}"
+            output = Path("backups") / f"medborgarlofte-{timezone.localtime():%Y%m%d-%H%M%S}.{suffix}"
         database_backup(output=output)
         self.stdout.write(self.style.SUCCESS(f"Backup written to {output}"))
