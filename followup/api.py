@@ -157,7 +157,7 @@ TERTIAL = OpenApiParameter(
 
 
 def _public_promises():
-    return Promise.objects.exclude(status=Promise.Status.DRAFT).order_by("-year", "municipality")
+    return Promise.objects.public().order_by("-year", "municipality")
 
 
 def _promise_of_year(year: int) -> Promise:

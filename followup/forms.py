@@ -12,9 +12,7 @@ class FollowupChoiceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["promise"].queryset = Promise.objects.exclude(status=Promise.Status.DRAFT).order_by(
-            "-year", "municipality"
-        )
+        self.fields["promise"].queryset = Promise.objects.public().order_by("-year", "municipality")
 
 
 class TargetCommentForm(forms.Form):

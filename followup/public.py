@@ -23,7 +23,7 @@ CACHE_SECONDS = 300
 def public_promises() -> list[Promise]:
     """Promises with at least one published tertial, newest first."""
     return list(
-        Promise.objects.exclude(status=Promise.Status.DRAFT)
+        Promise.objects.public()
         .filter(publications__isnull=False)
         .distinct()
         .order_by("-year", "municipality")

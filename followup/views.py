@@ -46,7 +46,7 @@ def _tertial_from(request: HttpRequest, promise: Promise) -> Tertial:
 
 def _promise_and_tertial(promise_pk: int, tertial: int) -> tuple[Promise, Tertial | None]:
     """The promise of a URL (never a draft: 404) and its tertial (None when not 1, 2 or 3)."""
-    promise = get_object_or_404(Promise.objects.exclude(status=Promise.Status.DRAFT), pk=promise_pk)
+    promise = get_object_or_404(Promise.objects.public(), pk=promise_pk)
     return promise, Tertial(promise.year, tertial) if tertial in TertialNumber.values else None
 
 

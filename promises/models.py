@@ -125,6 +125,16 @@ class ActivityType(models.Model):
         return self.name
 
 
+class PromiseQuerySet(models.QuerySet):
+    def public(self) -> "PromiseQuerySet":
+        """Promises the public and the follow-up may show: every one that is no longer a draft."""
+        return self.exclude(status=Promise.Status.DRAFT)
+
+    def active(self) -> "PromiseQuerySet":
+        """Promises that accept new entries."""
+        return self.filter(status=Promise.Status.ACTIVE)
+
+
 class Promise(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -152,6 +162,8 @@ class Promise(models.Model):
     # publications): the dashboard caches its figures per revision.
     revision = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords(excluded_fields=["revision"])
+
+    objects = PromiseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("citizen promise")

@@ -11,13 +11,13 @@ from promises.permissions import is_manager
 
 def promise_current() -> Promise | None:
     """The promise the public page leads with: the latest active one, else the latest closed."""
-    public = Promise.objects.exclude(status=Promise.Status.DRAFT).order_by("-year", "municipality")
+    public = Promise.objects.public().order_by("-year", "municipality")
     return public.filter(status=Promise.Status.ACTIVE).first() or public.first()
 
 
 def promise_for_year(year: int) -> Promise | None:
     """A non-draft promise of the year (the first municipality's, where there are several)."""
-    return Promise.objects.exclude(status=Promise.Status.DRAFT).filter(year=year).order_by("municipality").first()
+    return Promise.objects.public().filter(year=year).order_by("municipality").first()
 
 
 def promise_with_structure(*, promise: Promise) -> Promise:
@@ -59,7 +59,7 @@ class ActivityContext:
     def load(cls, *, municipalities: list[str] | None = None) -> "ActivityContext":
         from followup.models import Publication
 
-        promises_qs = Promise.objects.filter(status=Promise.Status.ACTIVE)
+        promises_qs = Promise.objects.active()
         areas_qs = Area.objects.all()
         if municipalities is not None:
             promises_qs = promises_qs.filter(municipality__in=municipalities)
