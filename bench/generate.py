@@ -96,8 +96,8 @@ def activities_add(*, promises: list[Promise], count: int, user: User, seed: int
 
 def publish(*, promise: Promise, tertials: tuple[int, ...] = (1, 2)) -> None:
     """Publish tertials of the measured promise, so the public page and the API show figures."""
-    from followup.periods import Tertial
     from followup.services import tertial_approve
+    from promises.periods import Tertial
 
     approvers = list(User.objects.filter(username__in=["bench-chef", "bench-chef-kommun"]))
     for number in tertials:

@@ -75,9 +75,9 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
     from django.test import Client
 
     from followup import charts
-    from followup.periods import Tertial
     from followup.selectors import coverage, target_daily_totals
     from promises.models import Target
+    from promises.periods import Tertial
 
     client = Client()
     client.force_login(manager)

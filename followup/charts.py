@@ -8,7 +8,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from followup.periods import iso_weeks, period_bounds, period_label, year_end, year_start
+from promises.periods import iso_weeks, period_bounds, period_label, year_end, year_start
 
 # Colours with at least 3:1 contrast against white, told apart by dash style as well.
 OUTCOME = "#0b4f8a"

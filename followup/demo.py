@@ -7,9 +7,9 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from followup.models import Publication
-from followup.periods import Tertial
 from followup.services import target_comment_save, tertial_approve
 from promises.models import Activity, Promise, Target, User
+from promises.periods import Tertial
 from promises.summary import summary_add_activities
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

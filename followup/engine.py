@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from followup.models import Status
-from followup.periods import (
+from promises.periods import (
     Tertial,
     days_in_year,
     iso_weeks,

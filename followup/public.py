@@ -23,10 +23,7 @@ CACHE_SECONDS = 300
 def public_promises() -> list[Promise]:
     """Promises with at least one published tertial, newest first."""
     return list(
-        Promise.objects.public()
-        .filter(publications__isnull=False)
-        .distinct()
-        .order_by("-year", "municipality")
+        Promise.objects.public().filter(publications__isnull=False).distinct().order_by("-year", "municipality")
     )
 
 

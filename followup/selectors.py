@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from followup.engine import Coverage, MonthTotals, TargetResult, TargetSpec, target_result
 from followup.models import Approval, Publication, TargetComment
-from followup.periods import Tertial
 from promises.models import Activity, ActivitySummary, Commitment, Promise, Section, Target
+from promises.periods import Tertial
 
 
 @dataclass

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import Approval, Publication, TargetComment
-from followup.periods import Tertial
 from followup.selectors import FollowupRow, followup_as_of, followup_rows, latest_publication
 from promises.audit import audit_record
 from promises.models import AuditEvent, Organisation, Promise, Target, User
+from promises.periods import Tertial
 from promises.permissions import is_manager
 from promises.summary import promises_touch
 

@@ -15,7 +15,6 @@ from django_tables2.export import TableExport
 from followup import charts
 from followup.forms import ApprovalForm, FollowupChoiceForm, TargetCommentForm
 from followup.models import Publication, Status, TertialNumber
-from followup.periods import Tertial
 from followup.public import public_promises, published_tertials, section_chart, section_summary
 from followup.selectors import (
     approvals_for,
@@ -31,6 +30,7 @@ from followup.services import target_comment_save, tertial_approve
 from followup.tables import FollowupTable, format_value
 from medborgarlofte.http import posted
 from promises.models import Promise, Target
+from promises.periods import Tertial
 from promises.selectors import promise_current, promise_for_year, promise_with_structure
 
 manager_required = permission_required("promises.view_all_activities", raise_exception=True)

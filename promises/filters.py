@@ -2,9 +2,9 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from followup.periods import TERTIAL_MONTHS
 from promises.forms import DateInput
 from promises.models import Activity, ActivityType, Area, Organisation
+from promises.periods import TERTIAL_MONTHS
 
 TERTIAL_CHOICES = [(1, _("T1 (January–April)")), (2, _("T2 (May–August)")), (3, _("T3 (September–December)"))]
 

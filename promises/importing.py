@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
-from followup.periods import Tertial
 from promises.audit import audit_record
 from promises.models import Activity, ActivityType, Area, AuditEvent, ImportBatch, User
+from promises.periods import Tertial
 from promises.selectors import ActivityContext
 from promises.services import ActivityData, activity_check, activity_fields
 from promises.summary import summary_add_activities

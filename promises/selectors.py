@@ -138,7 +138,7 @@ def cadence_due(*, user: User, today: date) -> list[DueItem]:
     Two queries: the targets with their areas, and which (type, area) pairs already have an
     entry since the start of the running month or week.
     """
-    from followup.periods import period_bounds, period_label, period_of
+    from promises.periods import period_bounds, period_label, period_of
 
     if user.organisation_id is None:
         return []

@@ -11,7 +11,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from followup.periods import Tertial
 from promises.audit import audit_record
 from promises.models import (
     Activity,
@@ -26,6 +25,7 @@ from promises.models import (
     TargetArea,
     User,
 )
+from promises.periods import Tertial
 from promises.permissions import is_manager
 from promises.selectors import ActivityContext
 from promises.validators import validate_no_personal_identity_number

@@ -216,8 +216,8 @@ class World:
 
     def publish(self, tertial: int, reason: str = "") -> None:
         """Both parties approve the tertial, which publishes it."""
-        from followup.periods import Tertial
         from followup.services import tertial_approve
+        from promises.periods import Tertial
 
         tertial_approve(promise=self.promise, tertial=Tertial(self.year, tertial), user=self.manager, reason=reason)
         tertial_approve(promise=self.promise, tertial=Tertial(self.year, tertial), user=self.municipal_manager)

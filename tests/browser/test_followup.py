@@ -3,9 +3,9 @@ from datetime import date
 import pytest
 
 from followup.models import Publication, TargetComment
-from followup.periods import Tertial
 from followup.plotly_css import CSS_FILE, MAPLIBRE_CSS_FILE, TEMPLATE_FILE, extract_plotly_styles
 from followup.services import tertial_approve
+from promises.periods import Tertial
 from tests.browser.conftest import login, screenshot
 from tests.factories import ActivityFactory, World
 

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.core.cache import cache
 
-from followup.periods import Tertial
 from followup.services import target_comment_save, tertial_approve
+from promises.periods import Tertial
 from tests.browser.conftest import axe_violations, format_violations, screenshot
 from tests.factories import ActivityFactory, World
 

@@ -10,8 +10,8 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
-from followup.periods import Tertial
 from followup.services import tertial_approve
+from promises.periods import Tertial
 from tests.factories import ActivityFactory, World
 
 YEAR = 2022

@@ -7,7 +7,7 @@ import pytest
 
 from followup.engine import TargetSpec, cadence_result, count_result, qualitative_result, share_result, target_result
 from followup.models import Status
-from followup.periods import Tertial
+from promises.periods import Tertial
 
 RISK = 0.8
 YEAR_OVER = date(2022, 12, 31)

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from followup.models import Status
-from followup.periods import Tertial
 from followup.selectors import coverage, default_tertial, followup_rows, month_totals
 from promises.models import Activity, Target
+from promises.periods import Tertial
 from tests.factories import ActivityFactory, CommitmentFactory, SectionFactory, TargetFactory, World
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from followup.models import Approval, Publication, TargetComment
-from followup.periods import Tertial
 from followup.services import followup_snapshot, target_comment_save, tertial_approve
 from promises.models import Activity, Organisation, Target
+from promises.periods import Tertial
 from tests.factories import OrganisationFactory, World, manager_user
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 
 from followup.models import Approval, Publication
-from followup.periods import Tertial
 from followup.services import tertial_approve
 from promises.models import Activity
+from promises.periods import Tertial
 from tests.factories import World
 
 pytestmark = [

@@ -8,9 +8,9 @@ from django.db import OperationalError
 from django.test import override_settings
 from django.urls import reverse
 
-from followup.periods import Tertial
 from followup.services import tertial_approve
 from promises.models import AuditEvent
+from promises.periods import Tertial
 from promises.services import ActivityData, activity_create, activity_update
 from tests.factories import PASSWORD, World, staff_user
 

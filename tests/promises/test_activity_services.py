@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from followup.models import Publication
-from followup.periods import Tertial
 from promises.models import Activity
+from promises.periods import Tertial
 from promises.services import ActivityData, activity_create, activity_delete, activity_update
 from tests.factories import PromiseFactory, World
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from followup.periods import (
+from promises.periods import (
     Tertial,
     days_in_year,
     iso_weeks_in_year,
