@@ -6,14 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from promises.models import Organisation, Promise, Target
+from promises.models import Organisation, Promise, Target, TertialNumber
 from promises.validators import validate_no_personal_identity_number
-
-
-class TertialNumber(models.IntegerChoices):
-    T1 = 1, _("T1 (January–April)")
-    T2 = 2, _("T2 (May–August)")
-    T3 = 3, _("T3 (September–December)")
 
 
 class Status(models.TextChoices):

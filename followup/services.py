@@ -15,6 +15,7 @@ from promises.audit import audit_record
 from promises.models import AuditEvent, Organisation, Promise, Target, User
 from promises.periods import Tertial
 from promises.permissions import is_manager
+from promises.services import tertial_lock
 from promises.summary import promises_touch
 
 APPROVAL_NOT_A_MANAGER = _("Only managers can approve a follow-up.")
@@ -175,6 +176,7 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
             except IntegrityError:
                 publication = Publication.objects.get(promise=promise, tertial=tertial.number, version=version)
             else:
+                tertial_lock(promise=promise, tertial=tertial.number)
                 promises_touch([promise.pk])
                 audit_record(
                     action=AuditEvent.Action.PUBLISH,

@@ -349,6 +349,34 @@ class TargetArea(models.Model):
         return str(self.area)
 
 
+class TertialNumber(models.IntegerChoices):
+    T1 = 1, _("T1 (January–April)")
+    T2 = 2, _("T2 (May–August)")
+    T3 = 3, _("T3 (September–December)")
+
+
+class PublishedTertial(models.Model):
+    """A tertial of a promise that has been published: staff may no longer change its entries.
+
+    The follow-up's publishing writes it in the same transaction as the publication. It lives
+    here so that the activity rules know the fact without depending on the follow-up.
+    """
+
+    promise = models.ForeignKey(Promise, on_delete=models.CASCADE, related_name="published_tertials")
+    tertial = models.PositiveSmallIntegerField(_("tertial"), choices=TertialNumber.choices)
+
+    class Meta:
+        verbose_name = _("published tertial")
+        verbose_name_plural = _("published tertials")
+        constraints = [
+            models.UniqueConstraint(fields=["promise", "tertial"], name="published_tertial_once"),
+            models.CheckConstraint(condition=Q(tertial__gte=1, tertial__lte=3), name="published_tertial_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.promise} T{self.tertial}"
+
+
 class Activity(models.Model):
     """One logged entry: a count of something done, on a date, in an area."""
 

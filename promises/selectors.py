@@ -5,7 +5,18 @@ from datetime import date
 
 from django.db.models import Prefetch, QuerySet
 
-from promises.models import Activity, ActivityType, Area, Commitment, Promise, Section, Target, TargetArea, User
+from promises.models import (
+    Activity,
+    ActivityType,
+    Area,
+    Commitment,
+    Promise,
+    PublishedTertial,
+    Section,
+    Target,
+    TargetArea,
+    User,
+)
 from promises.permissions import is_manager
 
 
@@ -57,8 +68,6 @@ class ActivityContext:
 
     @classmethod
     def load(cls, *, municipalities: list[str] | None = None) -> "ActivityContext":
-        from followup.models import Publication
-
         promises_qs = Promise.objects.active()
         areas_qs = Area.objects.all()
         if municipalities is not None:
@@ -81,7 +90,7 @@ class ActivityContext:
                 target_areas.setdefault((promise_id, type_id), set()).add(area_id)
         areas = list(areas_qs.values_list("pk", "name", "municipality", "is_whole_municipality"))
         published = set(
-            Publication.objects.filter(promise__in=list(promises.values())).values_list("promise_id", "tertial")
+            PublishedTertial.objects.filter(promise__in=list(promises.values())).values_list("promise_id", "tertial")
         )
         return cls(
             promises=promises,

@@ -20,6 +20,7 @@ from promises.models import (
     Commitment,
     Organisation,
     Promise,
+    PublishedTertial,
     Section,
     Target,
     TargetArea,
@@ -148,9 +149,7 @@ class ActivityData:
 
 
 def _period_published(*, promise: Promise, day: date) -> bool:
-    from followup.models import Publication
-
-    return Publication.objects.filter(promise=promise, tertial=Tertial.of(day).number).exists()
+    return PublishedTertial.objects.filter(promise=promise, tertial=Tertial.of(day).number).exists()
 
 
 def _audit_published_change(*, activity: Activity, user: User, change: str, days: list[date]) -> None:
@@ -305,3 +304,11 @@ def activity_delete(*, activity: Activity, user: User) -> None:
     _audit_published_change(activity=activity, user=user, change="delete", days=[activity.date])
     activity._history_user = user
     activity.delete()
+
+
+def tertial_lock(*, promise: Promise, tertial: int) -> None:
+    """Record that a tertial of the promise is published: from now on only managers change its entries.
+
+    Called by the follow-up's publishing inside its transaction; a correction locks nothing new.
+    """
+    PublishedTertial.objects.get_or_create(promise=promise, tertial=tertial)

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from followup.models import Approval, Publication, TargetComment
 from followup.services import followup_snapshot, target_comment_save, tertial_approve
-from promises.models import Activity, Organisation, Target
+from promises.models import Activity, Organisation, PublishedTertial, Target
 from promises.periods import Tertial
 from tests.factories import OrganisationFactory, World, manager_user
 
@@ -187,3 +187,13 @@ def test_tertial_approve_again_with_unchanged_figures_changes_nothing():
     again = tertial_approve(promise=world.promise, tertial=T1, user=world.manager)
     assert (again.already_published, again.publication, again.approval) == (True, published, None)
     assert (Publication.objects.count(), Approval.objects.count()) == (1, 2)
+
+
+def test_tertial_approve_publishing_locks_the_tertial_for_staff():
+    world = World(year=YEAR)
+    world.publish(1)
+    assert list(PublishedTertial.objects.values_list("promise", "tertial")) == [(world.promise.pk, 1)]
+    # A correction publishes a new version of the same tertial: still one lock.
+    _patrols(world, 3)
+    world.publish(1, reason="Sent inrapporterat.")
+    assert PublishedTertial.objects.count() == 1

@@ -3,12 +3,10 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from followup.models import Publication
 from promises.models import Activity
 from promises.periods import Tertial
-from promises.services import ActivityData, activity_create, activity_delete, activity_update
+from promises.services import ActivityData, activity_create, activity_delete, activity_update, tertial_lock
 from tests.factories import PromiseFactory, World
 
 pytestmark = pytest.mark.django_db
@@ -130,13 +128,7 @@ def test_activity_create_same_submission_key_twice_creates_one_entry():
 
 def test_activity_create_in_a_published_tertial_is_for_managers_only():
     world = World()
-    Publication.objects.create(
-        promise=world.promise,
-        tertial=Tertial.of(world.today).number,
-        version=1,
-        published_at=timezone.now(),
-        snapshot={},
-    )
+    tertial_lock(promise=world.promise, tertial=Tertial.of(world.today).number)
     errors = _errors(world)
     assert "har publicerats" in errors["date"][0]
     activity = activity_create(user=world.manager, data=_data(world))
@@ -155,13 +147,7 @@ def test_activity_update_records_before_and_after():
 def test_activity_update_and_delete_refused_in_a_published_tertial_for_staff():
     world = World()
     activity = activity_create(user=world.officer, data=_data(world))
-    Publication.objects.create(
-        promise=world.promise,
-        tertial=Tertial.of(world.today).number,
-        version=1,
-        published_at=timezone.now(),
-        snapshot={},
-    )
+    tertial_lock(promise=world.promise, tertial=Tertial.of(world.today).number)
     with pytest.raises(ValidationError):
         activity_update(activity=activity, user=world.officer, data=_data(world, quantity=5))
     with pytest.raises(ValidationError):
