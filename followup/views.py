@@ -28,7 +28,7 @@ from followup.selectors import (
 )
 from followup.services import target_comment_save, tertial_approve
 from followup.tables import FollowupTable, format_value
-from medborgarlofte.http import posted
+from medborgarlofte.http import AuthenticatedHttpRequest, posted
 from promises.models import Promise, Target
 from promises.periods import Tertial
 from promises.selectors import promise_current, promise_for_year, promise_with_structure
@@ -57,7 +57,7 @@ def _dashboard_url(promise: Promise, tertial: Tertial) -> str:
 @login_required
 @manager_required
 @require_safe
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     choice = FollowupChoiceForm(request.GET or None)
     promise = tertial = None
     if choice.is_bound and choice.is_valid():
@@ -93,7 +93,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _followup_table(request: HttpRequest, promise: Promise, tertial: Tertial) -> tuple[FollowupTable, list]:
+def _followup_table(
+    request: AuthenticatedHttpRequest, promise: Promise, tertial: Tertial
+) -> tuple[FollowupTable, list]:
     rows = followup_rows(promise=promise, tertial=tertial)
     table = FollowupTable(rows, tertial=tertial.number)
     table.caption = _("Follow-up %(tertial)s") % {"tertial": tertial.label}
@@ -101,7 +103,7 @@ def _followup_table(request: HttpRequest, promise: Promise, tertial: Tertial) ->
     return table, rows
 
 
-def _dashboard_cached(request: HttpRequest, promise: Promise, tertial: Tertial) -> dict:
+def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, tertial: Tertial) -> dict:
     """The figures, the table, the logged measures and the publication state, computed once
     per revision of the promise.
 
@@ -138,7 +140,7 @@ def _dashboard_cached(request: HttpRequest, promise: Promise, tertial: Tertial) 
 @login_required
 @manager_required
 @require_POST
-def approve(request: HttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
+def approve(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
     promise, period = _promise_and_tertial(promise_pk, tertial)
     if period is None:
         return redirect(_dashboard_url(promise, default_tertial(promise=promise)))
@@ -185,7 +187,7 @@ def approve(request: HttpRequest, promise_pk: int, tertial: int) -> HttpResponse
 @login_required
 @manager_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def target_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(
         Target.objects.select_related("commitment__section__promise", "activity_type", "parent"), pk=pk
     )
@@ -309,7 +311,7 @@ def _summary(row) -> str:
 @login_required
 @manager_required
 @require_safe
-def report(request: HttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
     promise, period = _promise_and_tertial(promise_pk, tertial)
     if period is None:
         return redirect(_dashboard_url(promise, default_tertial(promise=promise)))

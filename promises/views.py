@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
-from medborgarlofte.http import posted
+from medborgarlofte.http import AuthenticatedHttpRequest, posted
 from promises.filters import ActivityFilter
 from promises.forms import ActivityForm, ImportConfirmForm, ImportUploadForm
 from promises.importing import (
@@ -44,7 +44,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     can_log = is_staff_member(request.user)
     return render(
         request,
@@ -70,7 +70,7 @@ def _activity_for_user(user: User, pk: int) -> Activity:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_log(request: HttpRequest, code: str) -> HttpResponse:
+def activity_log(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     _require_staff_member(request.user)
     activity_type = activity_type_for_user(user=request.user, code=code)
     if activity_type is None:
@@ -95,14 +95,14 @@ def activity_log(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def activity_saved(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_saved(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for_user(request.user, pk)
     return render(request, "staff/activity_saved.html", {"activity": activity})
 
 
 @login_required
 @require_safe
-def activity_list(request: HttpRequest) -> HttpResponse:
+def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     manager = is_manager(request.user)
     if not manager and not is_staff_member(request.user):
         raise PermissionDenied
@@ -126,7 +126,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for_user(request.user, pk)
     form = ActivityForm(posted(request), activity_type=activity.activity_type, user=request.user, activity=activity)
     if request.method == "POST" and form.is_valid():
@@ -146,7 +146,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for_user(request.user, pk)
     error = None
     if request.method == "POST":
@@ -163,7 +163,7 @@ def activity_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("promises.view_all_activities", raise_exception=True)
 @require_safe
-def activity_history(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for_user(request.user, pk)
     records = list(activity.history.select_related("history_user").order_by("history_date"))
     changes = []
@@ -206,7 +206,7 @@ def _pending_path(user: User, token: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_import(request: HttpRequest) -> HttpResponse:
+def activity_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_member(request.user)
     form = ImportUploadForm(posted(request), request.FILES if request.method == "POST" else None)
     preview = file_error = confirm_form = None
@@ -232,7 +232,7 @@ def activity_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
-def activity_import_confirm(request: HttpRequest) -> HttpResponse:
+def activity_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_member(request.user)
     form = ImportConfirmForm(request.POST)
     if not form.is_valid():
@@ -270,7 +270,7 @@ def activity_import_confirm(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def activity_import_template(request: HttpRequest) -> HttpResponse:
+def activity_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = HttpResponse(import_template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="importmall.csv"'
     return response
