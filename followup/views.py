@@ -1,8 +1,10 @@
+"""The managers' follow-up: the dashboard, a target's page, comments, approval and the report."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +17,6 @@ from django_tables2.export import TableExport
 from followup import charts
 from followup.forms import ApprovalForm, FollowupChoiceForm, TargetCommentForm
 from followup.models import Publication, Status, TertialNumber
-from followup.public import public_promises, published_tertials, section_chart, section_summary
 from followup.selectors import (
     approvals_for,
     coverage,
@@ -31,7 +32,7 @@ from followup.tables import FollowupTable, format_value
 from medborgarlofte.http import AuthenticatedHttpRequest, posted
 from promises.models import Promise, Target
 from promises.periods import Tertial
-from promises.selectors import promise_current, promise_for_year, promise_with_structure
+from promises.selectors import promise_current
 
 manager_required = permission_required("promises.view_all_activities", raise_exception=True)
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -333,56 +334,3 @@ def report(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) -> 
             "signatories": promise.signatories.all(),
         },
     )
-
-
-# --- The public pages ------------------------------------------------------------------------
-
-
-def _public_context(promise: Promise) -> dict:
-    tertials = published_tertials(promise=promise)
-    latest = tertials[-1] if tertials else None
-    sections = []
-    if latest is not None:
-        for index, section in enumerate(latest.sections):
-            sections.append(
-                {
-                    **section,
-                    "chart": section_chart(section),
-                    "chart_id": f"chart-section-{index + 1}",
-                    "summary": section_summary(section),
-                }
-            )
-    return {"promise": promise, "tertials": tertials, "latest": latest, "sections": sections}
-
-
-@require_safe
-def public_index(request: HttpRequest) -> HttpResponse:
-    promise = promise_current()
-    context = {"promise": None, "other_years": []}
-    if promise is not None:
-        context.update(_public_context(promise))
-        if context["latest"] is None:
-            # Nothing published yet: what was promised, without figures.
-            context["promise"] = promise_with_structure(promise=promise)
-        context["signatories"] = promise.signatories.select_related("organisation")
-        context["parties"] = promise.parties.all()
-        context["other_years"] = [p for p in public_promises() if p.pk != promise.pk]
-    return render(request, "public/index.html", context)
-
-
-@require_safe
-def public_year(request: HttpRequest, year: int) -> HttpResponse:
-    promises = [p for p in public_promises() if p.year == year]
-    if not promises:
-        promise = promise_for_year(year)
-        if promise is None:
-            raise Http404(_("There is no citizen promise for %(year)s.") % {"year": year})
-        promises = [promise]
-    context = _public_context(promises[0])
-    context["other_years"] = [p for p in public_promises() if p.year != year]
-    return render(request, "public/year.html", context)
-
-
-@require_safe
-def accessibility_statement(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/accessibility.html")

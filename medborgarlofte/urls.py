@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from followup import views as followup_views
+from followup import public_views
 from promises import views as promise_views
 
 public_patterns = (
     [
-        path("", followup_views.public_index, name="index"),
-        path("<int:year>/", followup_views.public_year, name="year"),
-        path("tillganglighet/", followup_views.accessibility_statement, name="accessibility"),
+        path("", public_views.public_index, name="index"),
+        path("<int:year>/", public_views.public_year, name="year"),
+        path("tillganglighet/", public_views.accessibility_statement, name="accessibility"),
     ],
     "public",
 )
