@@ -29,6 +29,11 @@ def _csrf(response) -> str:
     return match.group(1) if match else ""
 
 
+def _option_value(html: str, label: str) -> str:
+    match = re.search(rf'<option value="(\d+)">{re.escape(label)}</option>', html)
+    return match.group(1) if match else ""
+
+
 class _LoggedIn(HttpUser):
     abstract = True
     username = ""
@@ -65,7 +70,7 @@ class Staff(_LoggedIn):
             "/registrera/fotpatrull/",
             {
                 "csrfmiddlewaretoken": _csrf(form),
-                "area": re.search(r'<option value="(\d+)">Råslätt</option>', form.text).group(1),
+                "area": _option_value(form.text, "Råslätt"),
                 "date": LOG_DATE,
                 "quantity": "1",
                 "note": "",

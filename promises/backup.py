@@ -4,13 +4,15 @@ online backup API (safe while the application runs) for SQLite."""
 import os
 import sqlite3
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.db import connections
 
 
-def _pg_env(db: dict) -> dict:
+def _pg_env(db: Mapping[str, Any]) -> dict[str, str]:
     env = dict(os.environ)
     for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD")):
         if db.get(key):
@@ -18,7 +20,7 @@ def _pg_env(db: dict) -> dict:
     return env
 
 
-def _is_postgres(db: dict) -> bool:
+def _is_postgres(db: Mapping[str, Any]) -> bool:
     return "postgresql" in db["ENGINE"]
 
 

@@ -23,12 +23,16 @@ def period_word(period: str) -> str:
     return str(Target.Period(period).label).lower() if period in Target.Period.values else ""
 
 
+# What json_script escapes, so the JSON cannot close the <script> element it sits in.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
 @register.filter
 def chart_json(figure: dict, element_id: str):
     """Like json_script, serialised with orjson: chart figures can hold thousands of points."""
     import orjson
-    from django.utils.html import _json_script_escapes, format_html
+    from django.utils.html import format_html
     from django.utils.safestring import mark_safe
 
-    text = orjson.dumps(figure).decode().translate(_json_script_escapes)
+    text = orjson.dumps(figure).decode().translate(JSON_SCRIPT_ESCAPES)
     return format_html('<script id="{}" type="application/json">{}</script>', element_id, mark_safe(text))
