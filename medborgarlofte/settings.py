@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "promises.context_processors.roles",
+                "promises.context_processors.navigation",
             ],
         },
     },

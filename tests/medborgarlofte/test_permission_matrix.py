@@ -35,6 +35,7 @@ MATRIX = {
     "login": (_row(200, R, R, R, R, R), _row(200, R, R, R, R, R)),
     "logout": (_row(M, M, M, M, M, M), _row(R, R, R, R, R, R)),
     "home": (_row(L, 200, 200, 200, 200, 200), _row(L, M, M, M, M, M)),
+    "activity_log_choose": (_row(L, 200, 200, 200, 200, F), _row(L, M, M, M, M, M)),
     "activity_log": (_row(L, 200, F, F, 200, F), _row(L, 200, F, F, 200, F)),
     "activity_list": (_row(L, 200, 200, 200, 200, 200), _row(L, M, M, M, M, M)),
     "activity_saved": (_row(L, 200, N, N, 200, 200), _row(L, M, M, M, M, M)),
