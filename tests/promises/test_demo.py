@@ -8,7 +8,9 @@ from django.core.management import call_command
 from django.db.models import Exists, Max, Min, OuterRef, Sum
 
 from followup.models import Approval, Publication
+from followup.selectors import followup_rows
 from promises.models import Activity, ActivityType, Area, Promise, Target, User
+from promises.periods import Tertial
 from promises.selectors import cadence_due
 from promises.services import ActivityData, activity_create
 
@@ -107,6 +109,12 @@ def test_seed_demo_running_year_has_due_items_and_staff_can_log_today():
     today = date(2026, 11, 28)
     call_command("load_promise", str(SEED_FILE))
     _seed_on(today)
+    running = Promise.objects.get(year=2026)
+    with time_machine.travel(datetime.combine(today, time(12, 0), tzinfo=STOCKHOLM), tick=False):
+        statuses = {row.result.status for row in followup_rows(promise=running, tertial=Tertial(2026, 3))}
+    # Some targets ahead of pace, some behind.
+    assert statuses & {"on_track", "achieved"}
+    assert statuses & {"at_risk", "behind"}
     kommun = User.objects.get(username="kommun")
     due = {(item.target.activity_type.code, item.area.name) for item in cadence_due(user=kommun, today=today)}
     assert {("lagesbild", "Råslätt"), ("lagesbild", "Öxnehaga")} <= due
