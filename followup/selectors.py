@@ -214,7 +214,10 @@ def manager_overview(*, user: User, today: date | None = None) -> ManagerOvervie
         return None
     tertial = default_tertial(promise=promise, today=today)
     counts = Counter(row.result.status for row in followup_rows(promise=promise, tertial=tertial))
-    ended = [t for t in tertials(promise.year) if t.end < today]
+    # Only a party's managers approve: an administrator, or a manager of another organisation,
+    # has nothing waiting.
+    is_party = user.organisation_id is not None and promise.parties.filter(pk=user.organisation_id).exists()
+    ended = [t for t in tertials(promise.year) if is_party and t.end < today]
     published = set(Publication.objects.filter(promise=promise).values_list("tertial", flat=True))
     approved = set(
         Approval.objects.filter(promise=promise, organisation_id=user.organisation_id).values_list("tertial", flat=True)
@@ -223,6 +226,5 @@ def manager_overview(*, user: User, today: date | None = None) -> ManagerOvervie
         promise=promise,
         tertial=tertial,
         status_counts=[(status, counts[status]) for status in Status.values if counts[status]],
-        # Only a party's manager approves: an administrator without an organisation has nothing waiting.
-        awaiting=[t for t in ended if user.organisation_id and t.number not in published | approved],
+        awaiting=[t for t in ended if t.number not in published | approved],
     )

@@ -14,8 +14,9 @@ from django.urls import reverse
 from followup.selectors import followup_rows, manager_overview
 from followup.services import tertial_approve
 from promises import roles
+from promises.models import Organisation
 from promises.periods import Tertial
-from tests.factories import UserFactory, World
+from tests.factories import OrganisationFactory, UserFactory, World, manager_user
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,11 @@ def test_manager_start_lists_ended_tertials_awaiting_the_partys_approval(client,
     assert manager_overview(user=world.municipal_manager).awaiting == []
 
 
+def test_manager_start_manager_of_another_organisation_has_nothing_awaiting(world):
+    housing = OrganisationFactory(short_name="Vätterhem", kind=Organisation.Kind.HOUSING)
+    assert manager_overview(user=manager_user(organisation=housing)).awaiting == []
+
+
 def test_manager_start_is_not_shown_to_staff(client, world):
     client.force_login(world.officer)
     response = client.get(reverse("home"))
@@ -91,4 +97,4 @@ def test_manager_start_query_count_does_not_grow_with_the_data(client, world, en
     client.get(reverse("home"))  # the session and the caches settle
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("home")).status_code == 200
-    assert len(queries) == 17
+    assert len(queries) == 18
