@@ -14,6 +14,7 @@ from promises.demo import (
 from promises.models import Promise
 
 
+# In followup, not promises: it also publishes demo tertials, and promises never imports followup.
 class Command(BaseCommand):
     help = (
         "Create the demo users, fill a promise's year with plausible activities, and start the "
