@@ -36,7 +36,7 @@ from django.utils.translation import gettext_noop
 
 from followup.models import Approval, Notification, Publication, UserSettings
 from promises.models import Promise, User
-from promises.periods import Tertial, week_of
+from promises.periods import Tertial, period_label, week_of
 from promises.permissions import is_manager, is_staff_member
 from promises.selectors import DueItem, cadence_due
 
@@ -277,8 +277,9 @@ def _message(notification: Notification, *, today: date, due: _DueByOrganisation
         items = _digest_items(due.for_user(recipient))
         if not items:
             return None
-        context |= {"items": items, "week": notification.subject_key, "start_url": _url(reverse("home"))}
-        subject_values = {"week": notification.subject_key}
+        week = period_label(week_of(today), "week")
+        context |= {"items": items, "week": week, "start_url": _url(reverse("home"))}
+        subject_values = {"week": week}
     else:
         promise = notification.promise
         tertial = Tertial(promise.year, notification.tertial)
