@@ -370,3 +370,19 @@ def test_notification_once_per_kind_recipient_and_subject_is_a_database_constrai
     Notification.objects.create(
         kind=Notification.Kind.TERTIAL_ENDED, recipient=user, subject_key="x", promise=promise, tertial=1
     )
+
+
+@pytest.mark.parametrize("staff_count", [1, 10])
+def test_collecting_the_digest_costs_the_same_whatever_the_number_of_staff(staff_count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with _at(WEDNESDAY):
+        world = _with_emails(World(year=2026))
+        for number in range(staff_count):
+            UserFactory(organisation=world.municipality, role=roles.MUNICIPAL_STAFF, email=f"s{number}@example.se")
+        with CaptureQueriesContext(connection) as queries:
+            notifications_collect(today=WEDNESDAY)
+    digests = Notification.objects.filter(kind=Notification.Kind.WEEKLY_DIGEST)
+    assert digests.count() == 2 + staff_count  # clerk, clerk2 and the new staff
+    assert len(queries) == 9
