@@ -52,6 +52,7 @@ _NAVIGATION = [
         {"followup:dashboard", "followup:target", "followup:approve", "followup:report"},
         "manager",
     ),
+    ("my_settings", _("My settings"), {"my_settings"}, "everyone"),
     ("admin:index", _("Administration"), set(), "admin"),
 ]
 

@@ -45,6 +45,7 @@ MATRIX = {
     "activity_import": (_row(L, 200, 200, 200, 200, F), _row(L, 200, 200, 200, 200, F)),
     "activity_import_confirm": (_row(L, M, M, M, M, M), _row(L, R, R, R, R, F)),
     "activity_import_template": (_row(L, 200, 200, 200, 200, 200), _row(L, M, M, M, M, M)),
+    "my_settings": (_row(L, 200, 200, 200, 200, 200), _row(L, R, R, R, F, F)),
     "followup:dashboard": (_row(L, F, F, F, 200, 200), _row(L, F, F, F, M, M)),
     "followup:target": (_row(L, F, F, F, 200, 200), _row(L, F, F, F, R, R)),
     "followup:approve": (_row(L, F, F, F, M, M), _row(L, F, F, F, R, F)),
