@@ -36,6 +36,7 @@ def redact_target(target: dict) -> dict:
         return public
     public["outcome"] = None  # never per tertial
     public["missed"] = {}  # never per area
+    public["area_year_to_date"] = {}
     ytd = target.get("year_to_date")
     if ytd is not None and 0 < ytd < SMALL_NUMBER_LIMIT:
         public["year_to_date"] = None
