@@ -28,7 +28,7 @@ def test_area_page_lists_only_the_targets_that_include_the_area(client):
     assert world.traffic_target.title in body
     assert world.report_target.title in body
     assert world.patrol_target.title not in body  # Råslätt only
-    assert '<h1>Öxnehaga</h1>' in body
+    assert "<h1>Öxnehaga</h1>" in body
 
 
 def _publish_with_traffic(world: World) -> None:

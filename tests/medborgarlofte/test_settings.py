@@ -58,6 +58,7 @@ def test_settings_development_default_works_without_configuration():
         ),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is set but lists nothing"),
         ({"DATABASE_URL": "nosuchdb://x"}, "nosuchdb"),
+        ({"EMBED_ALLOWED_ORIGINS": "https://polisen.se polisen.se/sida"}, "EMBED_ALLOWED_ORIGINS must list origins"),
     ],
 )
 def test_settings_bad_value_fails_loudly(env, message):
@@ -81,3 +82,25 @@ def test_settings_production_passes_check_deploy():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_settings_embed_origins_are_space_separated():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.EMBED_ALLOWED_ORIGINS, settings.OPEN_DATA_LICENCE)",
+        ],
+        cwd=ROOT,
+        env={
+            **_clean_env(),
+            "DJANGO_SETTINGS_MODULE": "medborgarlofte.settings",
+            "EMBED_ALLOWED_ORIGINS": " https://polisen.se  https://www.jonkoping.se ",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['https://polisen.se', 'https://www.jonkoping.se'] CC0 1.0"
