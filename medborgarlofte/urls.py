@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from followup import public_views
 from promises import views as promise_views
@@ -14,7 +15,7 @@ public_patterns = (
         path("oppna-data/", public_views.open_data, name="open_data"),
         path("inbaddning/<int:year>/", public_views.embed_year, name="embed"),
         path("inbaddning/<int:year>/omrade/<slug:slug>/", public_views.embed_area, name="embed_area"),
-        path("flode/", public_views.PublicationFeed(), name="feed"),
+        path("flode/", require_safe(public_views.PublicationFeed()), name="feed"),
     ],
     "public",
 )

@@ -129,3 +129,16 @@ def test_area_page_reads_snapshots_not_activities(client):
     with CaptureQueriesContext(connection) as queries:
         _area_page(client)
     assert not [q for q in queries if "promises_activity" in q["sql"]]
+
+
+@pytest.mark.parametrize("tertials", [1, 3])
+@pytest.mark.parametrize("name", ["public:area", "public:embed_area"])
+def test_area_pages_query_count_does_not_grow_with_the_data(client, django_assert_num_queries, tertials, name):
+    world = World(year=YEAR)
+    for tertial in range(1, tertials + 1):
+        for day in range(1, 1 + 5 * tertial):
+            world.log(world.traffic, 1, date(YEAR, 4 * tertial, day), world.oxnehaga)
+        world.publish(tertial)
+    with django_assert_num_queries(5):
+        response = client.get(reverse(name, args=[YEAR, "oxnehaga"]))
+    assert response.status_code == 200

@@ -70,3 +70,12 @@ def test_feed_is_empty_before_publication_and_for_a_draft_promise(client):
     world.promise.status = Promise.Status.DRAFT
     world.promise.save()
     assert _entries(client) == []
+
+
+@pytest.mark.parametrize("tertials", [1, 3])
+def test_feed_query_count_does_not_grow_with_the_publications(client, django_assert_num_queries, tertials):
+    world = World(year=YEAR)
+    for tertial in range(1, tertials + 1):
+        world.publish(tertial)
+    with django_assert_num_queries(1):
+        assert len(_entries(client)) == tertials
