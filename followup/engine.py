@@ -55,6 +55,7 @@ class TargetResult:
     unit: str = "count"  # count, percent, periods
     periods_total: int | None = None
     missed: dict[int, list[str]] = field(default_factory=dict)  # area id -> missed period labels
+    area_year_to_date: dict[int, float] = field(default_factory=dict)  # area id -> its part, several areas only
 
 
 def measuring_window(tertial: Tertial, as_of: date) -> tuple[date, date] | None:
@@ -94,8 +95,15 @@ def count_result(spec: TargetSpec, totals: MonthTotals, tertial: Tertial, as_of:
     target = float(spec.count or 0)
     window = measuring_window(tertial, as_of)
     outcome = _sum(totals, spec, _months_of(tertial))
-    ytd = _sum(totals, spec, range(1, _months_of(tertial).stop))
+    ytd_months = range(1, _months_of(tertial).stop)
+    ytd = _sum(totals, spec, ytd_months)
     result = TargetResult(status=Status.NOT_STARTED, outcome=outcome, year_to_date=ytd, target=target)
+    if len(spec.area_ids) > 1:
+        # Each area's part of the year so far, for the public area pages.
+        result.area_year_to_date = {
+            area_id: _sum(totals, TargetSpec(spec.id, spec.kind, spec.activity_type_id, (area_id,)), ytd_months)
+            for area_id in spec.area_ids
+        }
     result.progress = round(100 * ytd / target, 1) if target else None
     if window is None:
         return result
