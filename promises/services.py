@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -110,11 +110,43 @@ def promise_copy(
         )
         new.full_clean()
         new.save()
-        TargetArea.objects.bulk_create(
-            [TargetArea(target=new, area=area_for(area) if area_for else area) for area in target.areas.all()]
-        )
+        target_areas_set(target=new, areas=[area_for(area) if area_for else area for area in target.areas.all()])
         new_targets[target.pk] = new
     return copy
+
+
+# --- Structure ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def structure_save(*, obj: models.Model) -> None:
+    """Save one row of a promise's structure or its reference data (organisation, area,
+    activity type, promise, signatory, section, commitment, target), checked first."""
+    obj.full_clean()
+    obj.save()
+
+
+@transaction.atomic
+def structure_relation_set(*, obj: models.Model, name: str, wanted: list[models.Model]) -> bool:
+    """Set a many-to-many relation (a promise's parties, a type's organisations); whether it changed."""
+    manager = getattr(obj, name)
+    if set(manager.all()) == set(wanted):
+        return False
+    manager.set(wanted)
+    return True
+
+
+@transaction.atomic
+def target_areas_set(*, target: Target, areas: list[Area]) -> bool:
+    """Set the areas a target counts in; whether they changed. The follow-up's figures of
+    the promise move with them."""
+    current = set(target.areas.all())
+    if current == set(areas):
+        return False
+    TargetArea.objects.filter(target=target).exclude(area__in=areas).delete()
+    TargetArea.objects.bulk_create([TargetArea(target=target, area=area) for area in areas if area not in current])
+    _structure_changed(promise_ids=[target.commitment.section.promise_id])
+    return True
 
 
 # --- Activities -------------------------------------------------------------------------
