@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from followup import public_views
+from medborgarlofte.forms import LoginForm
 from promises import views as promise_views
 
 public_patterns = (
@@ -19,7 +20,11 @@ urlpatterns = [
     path("", include("promises.urls")),
     path("uppfoljning/", include("followup.urls")),
     path("api/v1/", include("followup.api_urls")),
-    path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "konto/logga-in/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from promises.models import Activity, ActivityType, Area, User
-from promises.selectors import ActivityContext
+from promises.models import Activity, ActivityType, User
+from promises.selectors import activity_area_choices
 from promises.services import TEXT_MAX_LENGTH, ActivityData
 
 YES_NO = [("ja", _("Yes")), ("nej", _("No"))]
@@ -26,14 +26,16 @@ class ActivityForm(forms.Form):
 
     area = forms.TypedChoiceField(label=_("Area"), coerce=int, empty_value=None)
     date = forms.DateField(label=_("Date"), widget=DateInput())
+    # Numbers without bounds here: the service checks them, with its own messages, together
+    # with every other rule. The widgets still tell the browser the bounds.
     quantity = forms.IntegerField(
-        label=_("Quantity"), min_value=1, initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("Quantity"), initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1})
     )
     first_time_user = forms.ChoiceField(
         label=_("First-time user of narcotics?"), choices=YES_NO, widget=forms.RadioSelect
     )
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), min_value=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("Duration (minutes)"), widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1})
     )
     description = forms.CharField(
         label=_("Description"),
@@ -55,9 +57,14 @@ class ActivityForm(forms.Form):
         self.user = user
         self.activity = activity
         self.organisation = activity.organisation if activity else user.organisation
-        municipalities = [activity.area.municipality] if activity else None
-        self.context = ActivityContext.load(municipalities=municipalities)
-        self.fields["area"].choices = [("", _("Choose an area"))] + self._area_choices()
+        # Only what the choices need; the rules' context is loaded once, by the service.
+        self.areas = {
+            area.pk: area
+            for area in activity_area_choices(
+                activity_type=activity_type, include=activity.area_id if activity else None
+            )
+        }
+        self.fields["area"].choices = [("", _("Choose an area"))] + [(pk, a.name) for pk, a in self.areas.items()]
         if not activity_type.has_first_time_user:
             del self.fields["first_time_user"]
         if not activity_type.has_duration:
@@ -68,7 +75,6 @@ class ActivityForm(forms.Form):
             ) % {"min": activity_type.min_duration_minutes}
         if not activity_type.requires_description:
             del self.fields["description"]
-        self.fields["quantity"].max_value = activity_type.max_quantity
         self.fields["quantity"].widget.attrs["max"] = activity_type.max_quantity
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
         if activity is None:
@@ -96,15 +102,6 @@ class ActivityForm(forms.Form):
         except ValueError:
             return None
 
-    def _area_choices(self) -> list[tuple[int, str]]:
-        area_ids: set[int] = set()
-        for promise in self.context.promises.values():
-            area_ids |= self.context.areas_for(promise.pk, self.activity_type.pk)
-        if self.activity is not None:
-            area_ids.add(self.activity.area_id)
-        areas = Area.objects.filter(pk__in=area_ids).order_by("is_whole_municipality", "name")
-        return [(area.pk, area.name) for area in areas]
-
     def service_data(self) -> ActivityData:
         """What the form read, for the service to check: a value it could not read is None.
 
@@ -114,7 +111,7 @@ class ActivityForm(forms.Form):
         cleaned = self.cleaned_data
         answer = cleaned.get("first_time_user")
         area_id = cleaned.get("area")
-        area = Area.objects.filter(pk=area_id).first() if area_id is not None else None
+        area = self.areas.get(area_id)
 
         def text(name: str) -> str:
             # A text the form refused (too long, a personnummer) goes to the service as

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from promises.models import (
     Activity,
@@ -141,6 +141,41 @@ class ActivityContext:
         if municipality in self.whole_municipality:
             areas.add(self.whole_municipality[municipality])
         return areas
+
+
+def activity_area_choices(*, activity_type: ActivityType, include: int | None = None) -> list[Area]:
+    """The areas a form offers for a type, over every active promise, in two queries.
+
+    The same areas as ActivityContext.areas_for: those the type's targets use; in a promise
+    where no target counts the type, every area of the promise and the whole municipality.
+    `include` keeps an entry's current area on offer when it is edited.
+    """
+    rows = TargetArea.objects.filter(target__commitment__section__promise__status=Promise.Status.ACTIVE).values_list(
+        "target__commitment__section__promise_id",
+        "target__commitment__section__promise__municipality",
+        "target__activity_type_id",
+        "area_id",
+    )
+    counted: dict[int, set[int]] = {}
+    every: dict[int, set[int]] = {}
+    municipality_of: dict[int, str] = {}
+    for promise_id, municipality, type_id, area_id in rows:
+        municipality_of[promise_id] = municipality
+        every.setdefault(promise_id, set()).add(area_id)
+        if type_id == activity_type.pk:
+            counted.setdefault(promise_id, set()).add(area_id)
+    area_ids = {pk for ids in counted.values() for pk in ids}
+    uncounted = [promise_id for promise_id in every if promise_id not in counted]
+    for promise_id in uncounted:
+        area_ids |= every[promise_id]
+    if include is not None:
+        area_ids.add(include)
+    whole = {municipality_of[promise_id] for promise_id in uncounted}
+    return list(
+        Area.objects.filter(Q(pk__in=area_ids) | Q(is_whole_municipality=True, municipality__in=whole)).order_by(
+            "is_whole_municipality", "name"
+        )
+    )
 
 
 def activity_list_for_user(*, user: User) -> QuerySet[Activity]:

@@ -315,8 +315,8 @@ def activity_check(
     if activity_type.has_duration:
         if data.duration_minutes is None:
             error("duration_minutes", ACTIVITY_DURATION_REQUIRED)
-        elif activity_type.min_duration_minutes and data.duration_minutes < activity_type.min_duration_minutes:
-            error("duration_minutes", ACTIVITY_DURATION_TOO_SHORT % {"min": activity_type.min_duration_minutes})
+        elif data.duration_minutes < (activity_type.min_duration_minutes or 1):
+            error("duration_minutes", ACTIVITY_DURATION_TOO_SHORT % {"min": activity_type.min_duration_minutes or 1})
     if activity_type.requires_description and not data.description.strip():
         error("description", ACTIVITY_DESCRIPTION_REQUIRED % {"type": activity_type.name.lower()})
     for field in ("description", "note"):
@@ -345,6 +345,12 @@ def activity_fields(data: ActivityData) -> dict:
         "description": data.description.strip(),
         "note": data.note.strip(),
     }
+
+
+# full_clean() leaves out what the rules have just checked against rows read in the same
+# transaction (the related rows exist; quantity and duration are in bounds, which the
+# database's constraints keep too): each would cost a query.
+CHECKED_BY_THE_RULES = ["submission_key", "promise", "activity_type", "area", "organisation", "created_by"]
 
 
 def _context_for(data: ActivityData) -> ActivityContext:
@@ -380,9 +386,7 @@ def activity_create(*, user: User, data: ActivityData, submission_key: uuid.UUID
                 submission_key=submission_key,
                 **activity_fields(data),
             )
-            # The constraints are the rules' quantity and duration checks above, kept by the
-            # database too: validating them again here would cost a query each.
-            activity.full_clean(exclude=["submission_key"], validate_unique=False, validate_constraints=False)
+            activity.full_clean(exclude=CHECKED_BY_THE_RULES, validate_unique=False, validate_constraints=False)
             activity._history_user = user  # who, in the audit trail, also outside a request
             activity.save()
             _audit_published_change(
@@ -433,7 +437,7 @@ def activity_update(*, activity: Activity, user: User, data: ActivityData) -> Ac
     for field, value in activity_fields(data).items():
         setattr(current, field, value)
     current.promise = promise
-    current.full_clean(exclude=["submission_key"], validate_unique=False, validate_constraints=False)
+    current.full_clean(exclude=CHECKED_BY_THE_RULES, validate_unique=False, validate_constraints=False)
     current._history_user = user
     current.save()
     _audit_published_change(activity=current, user=user, change="update", days=[old_date, current.date])
