@@ -61,7 +61,9 @@ class ActivityForm(forms.Form):
         self.areas = {
             area.pk: area
             for area in activity_area_choices(
-                activity_type=activity_type, include=activity.area_id if activity else None
+                activity_type=activity_type,
+                include=activity.area_id if activity else None,
+                municipality=activity.area.municipality if activity else None,
             )
         }
         self.fields["area"].choices = [("", _("Choose an area"))] + [(pk, a.name) for pk, a in self.areas.items()]

@@ -143,14 +143,19 @@ class ActivityContext:
         return areas
 
 
-def activity_area_choices(*, activity_type: ActivityType, include: int | None = None) -> list[Area]:
+def activity_area_choices(
+    *, activity_type: ActivityType, include: int | None = None, municipality: str | None = None
+) -> list[Area]:
     """The areas a form offers for a type, over every active promise, in two queries.
 
     The same areas as ActivityContext.areas_for: those the type's targets use; in a promise
     where no target counts the type, every area of the promise and the whole municipality.
-    `include` keeps an entry's current area on offer when it is edited.
+    `include` keeps an entry's current area on offer when it is edited, in its municipality.
     """
-    rows = TargetArea.objects.filter(target__commitment__section__promise__status=Promise.Status.ACTIVE).values_list(
+    rows = TargetArea.objects.filter(target__commitment__section__promise__status=Promise.Status.ACTIVE)
+    if municipality is not None:
+        rows = rows.filter(target__commitment__section__promise__municipality=municipality)
+    rows = rows.values_list(
         "target__commitment__section__promise_id",
         "target__commitment__section__promise__municipality",
         "target__activity_type_id",
