@@ -11,6 +11,9 @@ class LoginForm(AuthenticationForm):
 
     def _post_clean(self) -> None:
         super()._post_clean()
+        if self._errors:
+            # The focus goes to the error summary (static/js/form-errors.js), not the first field.
+            self.fields["username"].widget.attrs.pop("autofocus", None)
         if not self._errors or "__all__" not in self._errors:
             return
         for name in ("username", "password"):
