@@ -41,6 +41,8 @@ DAY = date(2022, 3, 1)
 # the rules' context for the one promise concerned (6), the insert with its history, the
 # revision, the savepoints.
 QUERIES_PER_POST = 26
+# One edit POST: the same, with the entry read, then locked and re-read, and the history diff.
+QUERIES_PER_EDIT = 28
 REQUIRED = str(forms.Field.default_error_messages["required"])
 PERSONNUMMER = "Gäller 19811218-9876"
 
@@ -237,3 +239,25 @@ def test_activity_log_post_query_count_does_not_grow_with_promises(client, other
     assert response.status_code == 302
     assert Activity.objects.get().quantity == 2
     assert len(queries) == QUERIES_PER_POST
+
+
+@pytest.mark.parametrize("other_promises", [0, 299])
+def test_activity_edit_post_query_count_does_not_grow_with_promises(client, other_promises):
+    world = World(year=2022)
+    for i in range(other_promises):
+        promise = PromiseFactory(municipality=f"Kommun {i}", year=2022, status=Promise.Status.ACTIVE)
+        TargetFactory(
+            commitment__section__promise=promise,
+            activity_type=world.patrol,
+            areas=[AreaFactory(name=f"Område {i}", slug=f"omrade-{i}", municipality=f"Kommun {i}")],
+        )
+    entry = activity_create(
+        user=world.officer, data=ActivityData(activity_type=world.patrol, area=world.raslatt, date=DAY)
+    )
+    client.force_login(world.officer)
+    data = {"area": world.raslatt.pk, "date": DAY.isoformat(), "quantity": "4", "note": ""}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("activity_edit", args=[entry.pk]), data)
+    assert response.status_code == 302
+    assert Activity.objects.get().quantity == 4
+    assert len(queries) == QUERIES_PER_EDIT
