@@ -41,7 +41,7 @@ DAY = date(2022, 3, 1)
 # the rules' context for the one promise concerned (6), the insert with its history, the
 # revision, the savepoints.
 QUERIES_PER_POST = 26
-# One edit POST: the same, with the entry read, then locked and re-read, and the history diff.
+# One edit POST: the same, with the entry read for the access check, then locked and re-read.
 QUERIES_PER_EDIT = 28
 REQUIRED = str(forms.Field.default_error_messages["required"])
 PERSONNUMMER = "Gäller 19811218-9876"
