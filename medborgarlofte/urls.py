@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.decorators.http import require_safe
 
 from followup import account_views, public_views
+from medborgarlofte.forms import LoginForm
 from promises import views as promise_views
 
 public_patterns = (
@@ -25,7 +26,11 @@ urlpatterns = [
     path("", include("promises.urls")),
     path("uppfoljning/", include("followup.urls")),
     path("api/v1/", include("followup.api_urls")),
-    path("konto/logga-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "konto/logga-in/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("mina-installningar/", account_views.my_settings, name="my_settings"),
     path("i18n/", include("django.conf.urls.i18n")),
