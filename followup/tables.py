@@ -98,8 +98,32 @@ class FollowupTable(BaseTable):
     def render_comment(self, value, record):
         return Truncator(value).words(20)
 
+    # Exports (medborgarlofte.exports): numbers as numbers, the status in words, the whole comment.
     def value_status(self, value, record):
         return str(Status(value).label)
 
     def value_title(self, value, record):
+        return value
+
+    def value_target_value(self, value, record):
+        if record.result.unit == "periods":
+            return self.render_target_value(value, record)
+        return value
+
+    def value_outcome(self, value, record):
+        return value
+
+    def value_year_to_date(self, value, record):
+        return value
+
+    def value_expected(self, value, record):
+        return value
+
+    def value_attainment(self, value, record):
+        return value
+
+    def value_forecast(self, value, record):
+        return value
+
+    def value_comment(self, value, record):
         return value

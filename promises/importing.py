@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
+from medborgarlofte import exports
 from promises.audit import audit_record
 from promises.models import Activity, ActivityType, Area, AuditEvent, ImportBatch, User
 from promises.periods import Tertial
@@ -315,9 +316,5 @@ TEMPLATE_ROWS = [
 
 
 def import_template_csv() -> bytes:
-    """The template file, as Swedish Excel expects it: ';' and UTF-8 with BOM."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(TEMPLATE_ROWS)
-    return out.getvalue().encode("utf-8-sig")
+    """The template file, in the one Swedish Excel dialect of every file we produce."""
+    return exports.csv_bytes(COLUMNS, TEMPLATE_ROWS)

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
+from medborgarlofte import exports
 from medborgarlofte.http import AuthenticatedHttpRequest, posted
 from promises.filters import ActivityFilter
 from promises.forms import ActivityForm, ImportConfirmForm, ImportUploadForm
@@ -33,7 +33,7 @@ from promises.selectors import (
 from promises.services import activity_create, activity_delete, activity_update
 from promises.tables import ActivityTable
 
-EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_FORMATS = exports.FORMATS
 
 
 @require_safe
@@ -115,8 +115,7 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
-        exporter = TableExport(export_format, table, exclude_columns=("actions",))
-        return exporter.response(f"registreringar.{export_format}")
+        return exports.table_response(table, export_format, filename="registreringar", exclude=("actions",))
     return render(
         request,
         "staff/activity_list.html",
@@ -271,6 +270,6 @@ def activity_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def activity_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
-    response = HttpResponse(import_template_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(import_template_csv(), content_type=exports.CSV_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="importmall.csv"'
     return response
