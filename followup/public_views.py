@@ -3,12 +3,13 @@
 They read publication snapshots only (through `followup.public`), never activities.
 """
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from followup.public import public_promises, published_tertials, section_chart, section_summary
+from medborgarlofte.http import NotFound
 from promises.models import Promise
 from promises.selectors import promise_current, promise_for_year, promise_with_structure
 
@@ -51,7 +52,7 @@ def public_year(request: HttpRequest, year: int) -> HttpResponse:
     if not promises:
         promise = promise_for_year(year)
         if promise is None:
-            raise Http404(_("There is no citizen promise for %(year)s.") % {"year": year})
+            raise NotFound(_("There is no citizen promise for %(year)s.") % {"year": year})
         promises = [promise]
     context = _public_context(promises[0])
     context["other_years"] = [p for p in public_promises() if p.year != year]
