@@ -12,7 +12,8 @@ import hashlib
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -305,6 +306,19 @@ def import_save(*, preview: ImportPreview, user: User) -> ImportBatch:
             tertials=published,
         )
     return batch
+
+
+def pending_imports_clean(*, directory: Path, older_than: timedelta, now: datetime | None = None) -> list[Path]:
+    """Remove uploads waiting for confirmation that were abandoned (older than `older_than`)."""
+    if not directory.is_dir():
+        return []
+    cutoff = (now or datetime.now(tz=UTC)).timestamp() - older_than.total_seconds()
+    removed = []
+    for path in sorted(directory.iterdir()):
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 TEMPLATE_ROWS = [
