@@ -10,7 +10,7 @@ from django.test import Client
 
 from followup.services import target_comment_save, tertial_approve
 from promises import roles
-from promises.models import Activity, AuditEvent, Target
+from promises.models import AuditEvent, Target
 from promises.periods import Tertial
 from tests.browser.conftest import AXE, _require, axe_violations, format_violations
 from tests.factories import ActivityFactory, TargetFactory, UserFactory, World

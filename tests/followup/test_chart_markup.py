@@ -16,9 +16,7 @@ def test_chart_summary_is_announced_once(client):
     world.log(world.patrol, 30, date(2022, 2, 1))
     client.force_login(world.manager)
     body = client.get(reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1").content.decode()
-    summary = client.get(
-        reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1"
-    ).context["summary"]
+    summary = client.get(reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1").context["summary"]
     canvases = re.findall(r'<div class="chart-canvas"[^>]*>', body)
     assert canvases, body
     assert all('aria-hidden="true"' in canvas and "role=" not in canvas for canvas in canvases)
