@@ -193,3 +193,33 @@ def test_admin_pages_have_no_critical_or_serious_axe_violations(browser, live_se
             found[path] = violations
     context.close()
     assert found == {}, format_violations(found)
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_dashboard_shows_the_whole_comment(browser, live_server, width):
+    world, _ = _world()
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE", viewport={"width": width, "height": 800})
+    _log_in(context, live_server, world.manager)
+    page = context.new_page()
+    page.goto(f"/uppfoljning/?promise={world.promise.pk}&tertial=1")
+    table = page.locator(".followup-table")
+    wrap = page.locator(".followup-table").locator("xpath=..")
+    sizes = wrap.evaluate("el => [el.scrollWidth, el.clientWidth]")
+    comment = table.locator("td.col-comment").first
+    box, wrap_box = comment.bounding_box(), wrap.bounding_box()
+    # The cells of the first target from top to bottom (on a phone) or left to right.
+    order = page.evaluate(
+        """() => [...document.querySelector('.followup-table tbody tr:not(.group-row)').querySelectorAll('td')]
+            .map(td => [td.getBoundingClientRect().top, td.getBoundingClientRect().left, td.className])
+            .sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(cell => cell[2].replace('num ', ''))"""
+    )
+    widths = page.evaluate(
+        """() => [...document.querySelectorAll('.followup-table thead th')].map(th => th.className + ' ' + Math.round(th.getBoundingClientRect().width))"""
+    )
+    context.close()
+    assert sizes[0] <= sizes[1], f"{sizes} {widths}"
+    assert box["x"] + box["width"] <= wrap_box["x"] + wrap_box["width"] + 1
+    if width == 320:
+        assert order[:3] == ["col-title", "col-status", "col-commitment"], order
+    else:
+        assert order[:2] == ["col-commitment", "col-title"], order
