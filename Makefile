@@ -75,7 +75,7 @@ messages: $(VENV)/.installed
 	$(BIN)/python manage.py compilemessages --locale sv --ignore '.venv/*'
 
 check-deploy: $(VENV)/.installed
-	DJANGO_ENV=production SECRET_KEY=$$(printf 'x%.0s' $$(seq 60)) ALLOWED_HOSTS=example.org \
+	DJANGO_ENV=production SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=example.org \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## backup: back up the database to backups/ (pg_dump for PostgreSQL, a file copy for SQLite)

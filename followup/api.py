@@ -5,9 +5,6 @@ public page uses, so the API can never show more than the page: no draft, no unp
 tertial, no single activity, and small sensitive numbers withheld.
 """
 
-import csv
-import io
-
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +17,7 @@ from rest_framework.views import APIView
 
 from followup.models import Status, TertialNumber
 from followup.public import published_tertials
+from medborgarlofte import exports
 from promises.models import Promise
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -28,7 +26,8 @@ from promises.models import Promise
 class CSVRenderer(BaseRenderer):
     """Flat rows for spreadsheets: a follow-up's targets, or the list of promises.
 
-    Semicolons and a byte-order mark, as Swedish Excel expects; nested values as JSON.
+    In the one Swedish Excel dialect of medborgarlofte.exports (';', BOM, decimal comma, ja/nej);
+    nested values are left out.
     """
 
     media_type = "text/csv"
@@ -42,15 +41,10 @@ class CSVRenderer(BaseRenderer):
             rows = data
         else:
             rows = [data]
-        out = io.StringIO()
-        if rows:
-            columns = [key for key, value in rows[0].items() if not isinstance(value, dict | list)]
-            writer = csv.DictWriter(
-                out, fieldnames=columns, delimiter=";", extrasaction="ignore", lineterminator="\r\n"
-            )
-            writer.writeheader()
-            writer.writerows(rows)
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
+        if not rows:
+            return exports.csv_bytes([], [])
+        columns = [key for key, value in rows[0].items() if not isinstance(value, dict | list)]
+        return exports.csv_bytes(columns, ([row.get(column) for column in columns] for row in rows))
 
 
 # --- Serializers (they describe the snapshot dicts for the OpenAPI schema) ---------------

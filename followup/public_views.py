@@ -8,7 +8,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -30,6 +30,7 @@ from followup.public import (
     status_counts,
     tertial_words,
 )
+from medborgarlofte.http import NotFound
 from promises.models import Area, Promise
 from promises.selectors import promise_current, promise_for_year, promise_with_structure
 
@@ -78,7 +79,7 @@ def public_year(request: HttpRequest, year: int) -> HttpResponse:
     if not promises:
         promise = promise_for_year(year)
         if promise is None:
-            raise Http404(_("There is no citizen promise for %(year)s.") % {"year": year})
+            raise NotFound(_("There is no citizen promise for %(year)s.") % {"year": year})
         promises = [promise]
     context = _public_context(promises[0])
     context["other_years"] = [p for p in public_promises() if p.year != year]
@@ -97,14 +98,14 @@ def _promise_or_404(year: int) -> Promise:
         return promises[0]
     promise = promise_for_year(year)
     if promise is None:
-        raise Http404(_("There is no citizen promise for %(year)s.") % {"year": year})
+        raise NotFound(_("There is no citizen promise for %(year)s.") % {"year": year})
     return promise
 
 
 def _area_or_404(promise: Promise, slug: str) -> Area:
     area = public_area(promise=promise, slug=slug)
     if area is None:
-        raise Http404(
+        raise NotFound(
             _("The citizen promise for %(year)s has no area called %(slug)s.") % {"year": promise.year, "slug": slug}
         )
     return area

@@ -58,8 +58,14 @@ class FollowupTable(BaseTable):
     def __init__(self, *args, tertial: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.tertial = tertial
-        for name in ("target_value", "outcome", "year_to_date", "expected", "attainment", "forecast"):
-            self.columns[name].column.attrs = {"td": {"class": "num"}, "th": {"class": "num"}}
+        numeric = ("target_value", "outcome", "year_to_date", "expected", "attainment", "forecast")
+        for bound in self.columns.iterall():
+            kind = "num " if bound.name in numeric else ""
+            # data-label names the figure when a phone shows each row as a card (site.css).
+            bound.column.attrs = {
+                "td": {"class": f"{kind}col-{bound.name}", "data-label": str(bound.header)},
+                "th": {"class": f"{kind}col-{bound.name}"},
+            }
 
     def _unit(self, record) -> str:
         return record.result.unit
@@ -98,8 +104,32 @@ class FollowupTable(BaseTable):
     def render_comment(self, value, record):
         return Truncator(value).words(20)
 
+    # Exports (medborgarlofte.exports): numbers as numbers, the status in words, the whole comment.
     def value_status(self, value, record):
         return str(Status(value).label)
 
     def value_title(self, value, record):
+        return value
+
+    def value_target_value(self, value, record):
+        if record.result.unit == "periods":
+            return self.render_target_value(value, record)
+        return value
+
+    def value_outcome(self, value, record):
+        return value
+
+    def value_year_to_date(self, value, record):
+        return value
+
+    def value_expected(self, value, record):
+        return value
+
+    def value_attainment(self, value, record):
+        return value
+
+    def value_forecast(self, value, record):
+        return value
+
+    def value_comment(self, value, record):
         return value

@@ -12,7 +12,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
 from followup import charts
 from followup.forms import ApprovalForm, FollowupChoiceForm, TargetCommentForm
@@ -29,13 +28,14 @@ from followup.selectors import (
 )
 from followup.services import target_comment_save, tertial_approve
 from followup.tables import FollowupTable, format_value
+from medborgarlofte import exports
 from medborgarlofte.http import AuthenticatedHttpRequest, posted
 from promises.models import Promise, Target
 from promises.periods import Tertial
 from promises.selectors import promise_current
 
 manager_required = permission_required("promises.view_all_activities", raise_exception=True)
-EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_FORMATS = exports.FORMATS
 
 
 def _tertial_from(request: HttpRequest, promise: Promise) -> Tertial:
@@ -75,9 +75,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
         table = _followup_table(request, promise, tertial)[0]
-        return TableExport(export_format, table).response(
-            f"uppfoljning-{promise.year}-T{tertial.number}.{export_format}"
-        )
+        return exports.table_response(table, export_format, filename=f"uppfoljning-{promise.year}-T{tertial.number}")
     return render(
         request,
         "manager/dashboard.html",

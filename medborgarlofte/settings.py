@@ -75,6 +75,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "medborgarlofte.urls"
+CSRF_FAILURE_VIEW = "medborgarlofte.views.csrf_failure"  # Swedish, not Django's English page
 WSGI_APPLICATION = "medborgarlofte.wsgi.application"
 ASGI_APPLICATION = "medborgarlofte.asgi.application"
 

@@ -38,4 +38,7 @@ urlpatterns = [
     path("favicon.ico", promise_views.favicon, name="favicon"),
 ]
 
+handler400 = "medborgarlofte.views.bad_request"
+handler403 = "medborgarlofte.views.permission_denied"
+handler404 = "medborgarlofte.views.page_not_found"
 handler500 = "medborgarlofte.views.server_error"

@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from promises.models import (
@@ -26,8 +28,28 @@ admin.site.site_header = _("Citizen promises – administration")
 admin.site.site_title = _("Citizen promises")
 
 
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline names its fields only in the column heads, which a screen reader does
+    not tie to the inputs (axe: label, select-name). Give every input its own name:
+    "Område, målområde 2"."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = str(index + 1) if index is not None else gettext("new")
+        for name, field in form.fields.items():
+            label = capfirst(field.label or name)
+            widget = getattr(field.widget, "widget", field.widget)  # inside a RelatedFieldWidgetWrapper
+            widget.attrs.setdefault("aria-label", f"{label}, {self.model._meta.verbose_name} {row}")
+
+
+class LabelledTabularInline(admin.TabularInline):
+    formset = LabelledInlineFormSet
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    # Set by logging in and by creation, not by hand (and their split date/time inputs have no labels).
+    readonly_fields = ("last_login", "date_joined")
     fieldsets = BaseUserAdmin.fieldsets + ((_("Organisation"), {"fields": ("organisation",)}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Organisation"), {"fields": ("organisation", "groups")}),)
     list_display = ("username", "first_name", "last_name", "organisation", "is_active")
@@ -60,12 +82,12 @@ class ActivityTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"code": ("name",)}
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(LabelledTabularInline):
     model = Signatory
     extra = 0
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(LabelledTabularInline):
     model = Section
     extra = 0
     show_change_link = True
@@ -126,7 +148,7 @@ class CommitmentAdmin(admin.ModelAdmin):
     inlines = [TargetInline]
 
 
-class TargetAreaInline(admin.TabularInline):
+class TargetAreaInline(LabelledTabularInline):
     model = TargetArea
     extra = 0
 

@@ -155,6 +155,10 @@ class ImportUploadForm(forms.Form):
             "Columns: datum; aktivitet; område; antal; förstagångsanvändare; varaktighet_min; beskrivning; anteckning"
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+        error_messages={
+            "required": _("Choose a CSV or Excel file to upload."),
+            "empty": _("The file is empty. Choose a CSV or Excel file with a header row and at least one row."),
+        },
     )
 
 

@@ -12,13 +12,15 @@ import hashlib
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from medborgarlofte import exports
 from promises.models import ActivityType, Area, ImportBatch, User
 from promises.services import ActivityData, activity_check_many, activity_create_many
 
@@ -293,6 +295,19 @@ def import_save(*, preview: ImportPreview, user: User) -> ImportBatch | None:
     return batch
 
 
+def pending_imports_clean(*, directory: Path, older_than: timedelta, now: datetime | None = None) -> list[Path]:
+    """Remove uploads waiting for confirmation that were abandoned (older than `older_than`)."""
+    if not directory.is_dir():
+        return []
+    cutoff = (now or datetime.now(tz=UTC)).timestamp() - older_than.total_seconds()
+    removed = []
+    for path in sorted(directory.iterdir()):
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 TEMPLATE_ROWS = [
     ["2022-03-01", "Fotpatrullering", "Råslätt", "2", "", "", "", ""],
     ["2022-03-01", "Trafikkontroll (20 min)", "Öxnehaga", "1", "", "30", "", ""],
@@ -302,9 +317,5 @@ TEMPLATE_ROWS = [
 
 
 def import_template_csv() -> bytes:
-    """The template file, as Swedish Excel expects it: ';' and UTF-8 with BOM."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(TEMPLATE_ROWS)
-    return out.getvalue().encode("utf-8-sig")
+    """The template file, in the one Swedish Excel dialect of every file we produce."""
+    return exports.csv_bytes(COLUMNS, TEMPLATE_ROWS)

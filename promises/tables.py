@@ -51,3 +51,10 @@ class ActivityTable(BaseTable):
         )
         order_by = ("-date",)
         empty_text = _("No entries match.")
+
+    # Exports (medborgarlofte.exports) take typed values: a date, a boolean, numbers.
+    def value_date(self, value):
+        return value
+
+    def value_first_time_user(self, value):
+        return value

@@ -4,6 +4,12 @@ Activity data must never identify a person. A Swedish personnummer (or samordnin
 where 60 is added to the day) is YYMMDD-NNNC or YYYYMMDDNNNC, whose last digit C is a
 Luhn checksum over the ten digits YYMMDDNNN. Requiring a valid date and checksum keeps
 ordinary numbers (a count, a case number, a phone number) from being refused.
+
+People write the number in many ways: 811218-9876, 811218+9876, 8112189876, 19811218-9876,
+811218 9876, 81 12 18-9876, 1981 12 18 - 9876. The pattern allows spaces between the parts of
+the date and spaces, a hyphen (or dash) or a plus before the last four digits, then checks the
+digits alone. Hyphens inside the date are not allowed, so ISO dates (2022-04-01 - 2022-04-30)
+are never read as a number.
 """
 
 import re
@@ -16,7 +22,12 @@ PERSONAL_IDENTITY_NUMBER_MESSAGE = _(
     "Do not store information that identifies a person: remove the number."
 )
 
-_CANDIDATE = re.compile(r"(?<![\d])(?:(?:19|20)?(\d{2}))(\d{2})(\d{2})\s?[-+]?\s?(\d{4})(?![\d])")
+_SPACE = r"[ \t\u00a0\u202f]?"  # at most one space (also no-break spaces) between parts of the date
+# In a lookahead, so that candidates may overlap: a failed one never hides the next.
+_CANDIDATE = re.compile(
+    rf"(?=(?<![\d])(?:(?:19|20){_SPACE})?(\d{{2}}){_SPACE}(\d{{2}}){_SPACE}(\d{{2}})"
+    r"[ \t\u00a0\u202f]*[-+\u2010\u2011\u2012\u2013\u2212]?[ \t\u00a0\u202f]*(\d{4})(?![\d]))"
+)
 
 
 def _luhn_ok(digits: str) -> bool:

@@ -4,17 +4,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
-from medborgarlofte.http import AuthenticatedHttpRequest, posted
+from medborgarlofte import exports
+from medborgarlofte.http import AuthenticatedHttpRequest, Forbidden, NotFound, posted
 from promises.filters import ActivityFilter
 from promises.forms import ActivityForm, ImportConfirmForm, ImportUploadForm
 from promises.importing import (
@@ -35,7 +35,9 @@ from promises.selectors import (
 from promises.services import activity_create, activity_delete, activity_update
 from promises.tables import ActivityTable
 
-EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_FORMATS = exports.FORMATS
+# django-simple-history's own labels ("Created", "Changed", "Deleted") are not translated.
+HISTORY_ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
 
 
 @require_safe
@@ -62,7 +64,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _require_staff_member(user: User) -> None:
     if not is_staff_member(user):
-        raise PermissionDenied(_("Only staff of an organisation can log activities."))
+        raise Forbidden(_("Only staff of an organisation can log activities."))
 
 
 def _activity_for_user(user: User, pk: int) -> Activity:
@@ -77,8 +79,8 @@ def activity_log(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     activity_type = activity_type_for_user(user=request.user, code=code)
     if activity_type is None:
         if ActivityType.objects.filter(code=code).exists():
-            raise PermissionDenied(_("Your organisation does not log this activity."))
-        raise Http404(_("No such activity."))
+            raise Forbidden(_("Your organisation does not log this activity."))
+        raise NotFound(_("No such activity."))
     form = ActivityForm(posted(request), initial=_again(request), activity_type=activity_type, user=request.user)
     if request.method == "POST":
         form.is_valid()  # shape only; the service checks the rules and refuses what the form could not read
@@ -131,8 +133,7 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
-        exporter = TableExport(export_format, table, exclude_columns=("actions",))
-        return exporter.response(f"registreringar.{export_format}")
+        return exports.table_response(table, export_format, filename="registreringar", exclude=("actions",))
     return render(
         request,
         "staff/activity_list.html",
@@ -196,7 +197,7 @@ def activity_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                         "new": _display(record, field),
                     }
                 )
-        changes.append({"record": record, "rows": rows})
+        changes.append({"record": record, "action": HISTORY_ACTIONS.get(record.history_type, ""), "rows": rows})
     return render(request, "manager/activity_history.html", {"activity": activity, "changes": changes})
 
 
@@ -291,7 +292,7 @@ def activity_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def activity_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
-    response = HttpResponse(import_template_csv(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(import_template_csv(), content_type=exports.CSV_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="importmall.csv"'
     return response
 

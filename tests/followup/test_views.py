@@ -98,8 +98,8 @@ def test_dashboard_exports_csv_and_xlsx(client):
     world = World(year=YEAR)
     _patrols(world, 30)
     client.force_login(world.manager)
-    text = client.get(_dashboard(world) + "&_export=csv").content.decode()
-    assert text.splitlines()[0].startswith("Åtagande,Mål,Målvärde,Utfall i tertialet")
+    text = client.get(_dashboard(world) + "&_export=csv").content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Åtagande;Mål;Målvärde;Utfall i tertialet")
     assert "Efter" in text
     assert client.get(_dashboard(world) + "&_export=xlsx").content[:2] == b"PK"
 

@@ -277,10 +277,11 @@ def test_activity_list_exports_csv_and_xlsx(client):
     _log(world, quantity=3)
     client.force_login(world.officer)
     csv_response = client.get(reverse("activity_list"), {"_export": "csv"})
-    text = csv_response.content.decode("utf-8")
     assert csv_response["Content-Type"].startswith("text/csv")
-    assert text.splitlines()[0].startswith("Datum,Aktivitet,Område,Antal")
-    assert "Fotpatrullering,Råslätt,3" in text
+    assert csv_response.content.startswith(b"\xef\xbb\xbf")
+    lines = csv_response.content.decode("utf-8-sig").split("\r\n")
+    assert lines[0].startswith("Datum;Aktivitet;Område;Antal")
+    assert ";Fotpatrullering;Råslätt;3;" in lines[1]
     xlsx_response = client.get(reverse("activity_list"), {"_export": "xlsx"})
     assert xlsx_response.content[:2] == b"PK"
 

@@ -253,3 +253,52 @@ def test_import_save_writes_through_the_service_with_history_and_figures(client)
     assert summary_matches_activities()
     world.promise.refresh_from_db()
     assert world.promise.revision > revision
+
+
+def test_import_upload_form_leaves_checking_to_us(client):
+    world = World()
+    client.force_login(world.officer)
+    body = client.get(reverse("activity_import")).content.decode()
+    assert 'class="form" novalidate>' in body
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({}, "Välj en CSV- eller Excelfil att ladda upp."),
+        ({"file": SimpleUploadedFile("tom.csv", b"")}, "Filen är tom."),
+    ],
+)
+def test_import_empty_upload_gets_our_swedish_message(client, files, message):
+    world = World()
+    client.force_login(world.officer)
+    response = client.post(reverse("activity_import"), files)
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"][0].startswith(message)
+    assert message in response.content.decode()
+
+
+def test_clean_imports_removes_uploads_older_than_a_day(settings, tmp_path):
+    import os
+
+    from django.core.management import call_command
+
+    settings.IMPORT_DIR = tmp_path
+    old, fresh = tmp_path / "1-old.csv", tmp_path / "1-fresh.csv"
+    old.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    out = io.StringIO()
+    call_command("clean_imports", stdout=out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1-fresh.csv"]
+    assert out.getvalue().startswith("1 abandoned uploads removed")
+
+
+def test_clean_imports_without_a_directory_removes_nothing(settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.IMPORT_DIR = tmp_path / "never-created"
+    out = io.StringIO()
+    call_command("clean_imports", stdout=out)
+    assert out.getvalue().startswith("0 abandoned uploads removed")
