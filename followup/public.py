@@ -83,6 +83,11 @@ class PublishedTertial:
     is_latest: bool = False
     sections: list[dict] = field(default_factory=list)
 
+    @property
+    def final(self) -> bool:
+        """The year is over: the figures are the full-year outcome."""
+        return any(target.get("final") for target in self.targets)
+
 
 def _group(targets: list[dict]) -> list[dict]:
     sections: list[dict] = []
