@@ -218,3 +218,27 @@ def test_api_schema_documents_the_final_statuses(client):
     assert {"achieved", "not_achieved", "not_assessed"} <= set(status_schema["enum"])
     assert {"final", "difference", "status_recomputed"} <= set(target["required"])
     assert "not_achieved" in status_ref["description"]
+
+
+def test_public_page_cadence_after_the_year_counts_against_every_period(client):
+    world = _world_728_of_800()
+    for week in iso_weeks(YEAR)[:10]:
+        for area in (world.raslatt, world.oxnehaga):
+            world.log(world.report, 1, date.fromisocalendar(*week, 1), area=area)
+    _comment_qualitative(world)
+    world.publish(3)
+    body = client.get(reverse("public:index")).content.decode()
+    assert f"10 av {len(iso_weeks(YEAR))} perioder" in body
+    assert f"{len(iso_weeks(YEAR)) - 10} färre än målet" in body
+
+
+def test_public_page_withholds_the_difference_of_a_small_sensitive_number():
+    world = _world_728_of_800()
+    world.drugs.is_sensitive = True
+    world.drugs.save()
+    world.log(world.drugs, 2, date(YEAR, 10, 3))
+    _comment_qualitative(world)
+    world.publish(3)
+    targets = {t["id"]: t for t in published_tertials(promise=world.promise)[0].targets}
+    drugs = targets[world.drugs_target.pk]
+    assert (drugs["status"], drugs["year_to_date"], drugs["difference"]) == ("not_achieved", None, None)
