@@ -1,15 +1,17 @@
-"""Demo publications, so that a newcomer sees the public page alive: T1 and T2 of 2022."""
+"""Demo publications, so that a newcomer sees the public page alive: T1 and T2 of 2022, and
+the ended tertials of the running year."""
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from followup.models import Publication
+from followup.selectors import latest_publication
 from followup.services import target_comment_save, tertial_approve
 from promises.models import Activity, Promise, Target, User
-from promises.periods import Tertial
+from promises.periods import Tertial, tertials
 from promises.summary import summary_add_activities
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -37,12 +39,15 @@ COMMENTS = {
 }
 MANUAL_STATUS = {"est-implementering": "on_track", "formella-moten": "on_track", "analyser-och-atgarder": "on_track"}
 PUBLISHED_ON = {(1, 1): (2022, 5, 18), (1, 2): (2022, 6, 2), (2, 1): (2022, 9, 21)}
+# In the running year, the managers approve a tertial about three weeks after it ended; one
+# that ended more recently awaits their approval.
+APPROVED_AFTER = timedelta(days=21)
 CORRECTION = "Fem trafikkontroller i slutet av april rapporterades in efter publiceringen."
 
 
 def _comment(promise: Promise, tertial: int, manager: User) -> None:
     targets = {t.key: t for t in Target.objects.filter(commitment__section__promise=promise)}
-    for key, (analysis, measures) in COMMENTS[tertial].items():
+    for key, (analysis, measures) in COMMENTS.get(tertial, {}).items():
         if key in targets:
             target = targets[key]
             status = MANUAL_STATUS.get(key, "") if target.kind == Target.Kind.QUALITATIVE else ""
@@ -50,7 +55,7 @@ def _comment(promise: Promise, tertial: int, manager: User) -> None:
                 target=target, tertial=tertial, user=manager, analysis=analysis, measures=measures, manual_status=status
             )
     for key, status in MANUAL_STATUS.items():
-        if key in targets and key not in COMMENTS[tertial]:
+        if key in targets and key not in COMMENTS.get(tertial, {}):
             target_comment_save(
                 target=targets[key], tertial=tertial, user=manager, analysis="", measures="", manual_status=status
             )
@@ -82,4 +87,24 @@ def demo_publications_create(*, promise: Promise, late: list[Activity]) -> list[
         published.append(_publish(promise, 1, police, municipality, reason=CORRECTION))
     _comment(promise, 2, police)
     published.append(_publish(promise, 2, police, municipality))
+    return published
+
+
+@transaction.atomic
+def demo_running_publications_create(*, promise: Promise, today: date) -> list[Publication]:
+    """Publish each tertial of the running year that ended at least three weeks before `today`
+    and is not yet published, approved by both parties' demo managers."""
+    police = User.objects.get(username="chef.polis")
+    municipality = User.objects.get(username="chef.kommun")
+    published = []
+    for tertial in tertials(promise.year):
+        approved_on = tertial.end + APPROVED_AFTER
+        if approved_on > today or latest_publication(promise=promise, tertial=tertial.number) is not None:
+            continue
+        _comment(promise, tertial.number, police)
+        tertial_approve(promise=promise, tertial=tertial, user=police)
+        publication = tertial_approve(promise=promise, tertial=tertial, user=municipality).publication
+        publication.published_at = datetime.combine(approved_on, time(10, 0), tzinfo=STOCKHOLM)
+        publication.save(update_fields=["published_at"])
+        published.append(publication)
     return published

@@ -50,3 +50,14 @@ class ApprovalForm(forms.Form):
         validators=[validate_no_personal_identity_number],
         help_text=_("Required when the tertial is already published: the public sees it with the corrected figures."),
     )
+
+
+class UserSettingsForm(forms.Form):
+    weekly_digest = forms.BooleanField(
+        label=_("Send me a weekly e-mail about missing entries"),
+        required=False,
+        help_text=_(
+            "Once a week, the situation reports and meetings of your organisation that are still missing this "
+            "week or month, with a link to log them."
+        ),
+    )

@@ -106,3 +106,74 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.promise} T{self.tertial} v{self.version}"
+
+
+class UserSettings(models.Model):
+    """A user's own choices ("Mina inställningar"). A user without a row has the defaults."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="user_settings")
+    weekly_digest = models.BooleanField(
+        _("weekly e-mail about missing entries"),
+        default=True,
+        help_text=_("Once a week, the situation reports and meetings your organisation has not yet logged."),
+    )
+
+    class Meta:
+        verbose_name = _("user settings")
+        verbose_name_plural = _("user settings")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Notification(models.Model):
+    """One e-mail to one user, recorded so that it is never sent twice.
+
+    Approval notices are queued by the approval (sent_at empty) and sent by the
+    `send_notifications` command; the reminder that a tertial awaits approval and the weekly
+    digest are created by the command itself. The subject key names what the notice is about
+    (promise, tertial, version and approval; or the ISO week of a digest).
+    """
+
+    class Kind(models.TextChoices):
+        APPROVED = "approved", _("The other party approved")
+        APPROVAL_DROPPED = "approval_dropped", _("An approval was dropped")
+        TERTIAL_ENDED = "tertial_ended", _("A tertial awaits approval")
+        WEEKLY_DIGEST = "weekly_digest", _("Weekly digest of missing entries")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+    )
+    subject_key = models.CharField(_("about"), max_length=100)
+    promise = models.ForeignKey(Promise, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    tertial = models.PositiveSmallIntegerField(_("tertial"), choices=TertialNumber.choices, null=True, blank=True)
+    version = models.PositiveSmallIntegerField(_("version"), null=True, blank=True)
+    # The party that approved, or whose approval was dropped.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    published = models.BooleanField(_("the approval published the tertial"), default=False)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail notification")
+        verbose_name_plural = _("e-mail notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "recipient", "subject_key"], name="notification_once"),
+            models.CheckConstraint(condition=~Q(subject_key=""), name="notification_has_subject_key"),
+            models.CheckConstraint(
+                condition=Q(kind="weekly_digest") | Q(promise__isnull=False, tertial__isnull=False),
+                name="notification_tertial_notice_names_promise_and_tertial",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["approved", "approval_dropped"]) | Q(organisation__isnull=False),
+                name="notification_approval_notice_names_party",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="notification_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_key} → {self.recipient_id}"

@@ -5,6 +5,7 @@ grouped by activity type, area and month (or ISO week), so the number of rows re
 the promise's targets and the calendar, never on the number of activities.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,9 +14,10 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from followup.engine import Coverage, MonthTotals, TargetResult, TargetSpec, target_result, year_is_over
-from followup.models import Approval, Publication, TargetComment
-from promises.models import Activity, ActivitySummary, Commitment, Promise, Section, Target
-from promises.periods import Tertial
+from followup.models import Approval, Publication, Status, TargetComment
+from promises.models import Activity, ActivitySummary, Commitment, Promise, Section, Target, User
+from promises.periods import Tertial, tertials
+from promises.selectors import promise_current
 
 
 @dataclass
@@ -212,4 +214,39 @@ def silent_qualitative_targets(*, promise: Promise, tertial: int) -> list[Target
         Target.objects.filter(commitment__section__promise=promise, kind=Target.Kind.QUALITATIVE)
         .exclude(Exists(said))
         .order_by("commitment__section__number", "commitment__number", "order", "pk")
+    )
+
+
+@dataclass
+class ManagerOverview:
+    """What a manager's start page leads with: the running tertial's targets per status, and
+    the ended tertials still waiting for the manager's party to approve."""
+
+    promise: Promise
+    tertial: Tertial
+    status_counts: list[tuple[str, int]]  # (status, number of targets), in the order of Status
+    awaiting: list[Tertial]
+
+
+def manager_overview(*, user: User, today: date | None = None) -> ManagerOverview | None:
+    """The dashboard's default promise and tertial, counted from the same rows as the dashboard."""
+    today = today or timezone.localdate()
+    promise = promise_current()
+    if promise is None:
+        return None
+    tertial = default_tertial(promise=promise, today=today)
+    counts = Counter(row.result.status for row in followup_rows(promise=promise, tertial=tertial))
+    # Only a party's managers approve: an administrator, or a manager of another organisation,
+    # has nothing waiting.
+    is_party = user.organisation_id is not None and promise.parties.filter(pk=user.organisation_id).exists()
+    ended = [t for t in tertials(promise.year) if is_party and t.end < today]
+    published = set(Publication.objects.filter(promise=promise).values_list("tertial", flat=True))
+    approved = set(
+        Approval.objects.filter(promise=promise, organisation_id=user.organisation_id).values_list("tertial", flat=True)
+    )
+    return ManagerOverview(
+        promise=promise,
+        tertial=tertial,
+        status_counts=[(status, counts[status]) for status in Status.values if counts[status]],
+        awaiting=[t for t in ended if t.number not in published | approved],
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import Approval, Publication, TargetComment
+from followup.notifications import notifications_queue_approval
 from followup.selectors import (
     FollowupRow,
     followup_as_of,
@@ -203,4 +204,7 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
                     version=version,
                     publication=publication.pk,
                 )
+        notifications_queue_approval(
+            promise=promise, approval=approval, outdated=outdated, published=publication is not None
+        )
         return ApprovalOutcome(approval=approval, publication=publication, waiting_for=waiting, outdated=outdated)

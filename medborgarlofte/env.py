@@ -57,3 +57,43 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {choices}, got {value!r}")
     return value
+
+
+# EMAIL_URL schemes: plain SMTP, SMTP with STARTTLS (port 587), SMTP over TLS (port 465), or
+# the console (every message printed, for development).
+_EMAIL_SCHEMES = {"smtp": (25, False, False), "smtp+tls": (587, True, False), "smtps": (465, False, True)}
+
+
+def email_url(name: str) -> dict[str, object] | None:
+    """Django's EMAIL_* settings from a URL such as smtp+tls://user:password@host:587, or None if unset.
+
+    The user and password may be percent-encoded (an @ in a user name as %40).
+    """
+    from urllib.parse import unquote, urlsplit
+
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    url = urlsplit(raw)
+    if url.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if url.scheme not in _EMAIL_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{name} must start with one of {sorted(_EMAIL_SCHEMES) + ['console']}://, got {url.scheme!r}"
+        )
+    try:
+        port = url.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} has a port that is not a number") from None
+    if not url.hostname:
+        raise ImproperlyConfigured(f"{name} names no host")
+    default_port, use_tls, use_ssl = _EMAIL_SCHEMES[url.scheme]
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": url.hostname,
+        "EMAIL_PORT": port or default_port,
+        "EMAIL_HOST_USER": unquote(url.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(url.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+    }

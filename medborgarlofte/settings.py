@@ -12,7 +12,7 @@ import plotly
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from medborgarlofte.env import env_bool, env_choice, env_int, env_list, env_str
+from medborgarlofte.env import email_url, env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "promises.context_processors.roles",
+                "promises.context_processors.navigation",
             ],
         },
     },
@@ -194,6 +195,44 @@ CONTENT_SECURITY_POLICY = {
 IMPORT_DIR = Path(env_str("IMPORT_DIR") or BASE_DIR / "var" / "imports")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+
+# E-mail notifications (followup/notifications.py, sent by `manage.py send_notifications`).
+# EMAIL_URL=smtp+tls://user:password@smtp.example.se:587, or EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS one by one. Unset: every message is
+# printed to the console (development); the command refuses to run that way in production.
+# Tests get Django's in-memory outbox (pytest-django switches to the locmem backend).
+_EMAIL = email_url("EMAIL_URL")
+if _EMAIL is None and env_str("EMAIL_HOST"):
+    _EMAIL = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": env_str("EMAIL_HOST"),
+        "EMAIL_PORT": env_int("EMAIL_PORT", 587, minimum=1),
+        "EMAIL_HOST_USER": env_str("EMAIL_HOST_USER", ""),
+        "EMAIL_HOST_PASSWORD": env_str("EMAIL_HOST_PASSWORD", ""),
+        "EMAIL_USE_TLS": env_bool("EMAIL_USE_TLS", True),
+        "EMAIL_USE_SSL": False,
+    }
+_EMAIL = _EMAIL or {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_HOST = _EMAIL.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _EMAIL.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _EMAIL.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _EMAIL.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _EMAIL.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+EMAIL_IS_CONFIGURED = EMAIL_BACKEND.endswith("smtp.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Medborgarlöfte <medborgarlofte@localhost>"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in e-mails are absolute: the address the users reach the site at, without a trailing slash.
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, got {SITE_URL!r}")
+# The weekly digest of missing entries goes out on the first run on or after this ISO weekday
+# (1 Monday ... 7 Sunday): mid-week, while there is still time to log what is missing.
+NOTIFICATION_DIGEST_WEEKDAY = env_int("NOTIFICATION_DIGEST_WEEKDAY", 3, minimum=1)
+if NOTIFICATION_DIGEST_WEEKDAY > 7:
+    raise ImproperlyConfigured(f"NOTIFICATION_DIGEST_WEEKDAY must be 1 to 7, got {NOTIFICATION_DIGEST_WEEKDAY}")
 
 # Open data: read-only, anonymous, described by OpenAPI; Swagger UI served from our static
 # files (drf-spectacular-sidecar), never from a CDN.

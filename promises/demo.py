@@ -12,6 +12,8 @@ from simple_history.utils import bulk_create_with_history
 
 from promises import roles
 from promises.models import Activity, ActivityType, Area, Organisation, Promise, User
+from promises.periods import period_bounds, period_of
+from promises.services import promise_copy
 from promises.summary import summary_add_activities
 
 DEMO_PASSWORD = "medborgarlofte-demo"
@@ -63,17 +65,43 @@ _DESCRIPTIONS = {
 }
 
 
+# Cadence entries the running year leaves missing in the running week or month, so that
+# "Att göra nu" has something to show: (activity code, area, period).
+_LEFT_DUE = [("lagesbild", "Råslätt", "week"), ("lagesbild", "Öxnehaga", "month")]
+
+
+def demo_running_promise_create(*, source: Promise, year: int) -> Promise:
+    """The running year's promise, copied from the demo's promise (same parties, sections,
+    commitments and targets) and active, so that staff can log today. Kept if it exists."""
+    existing = Promise.objects.filter(municipality=source.municipality, year=year).first()
+    if existing is not None:
+        return existing
+    return promise_copy(promise=source, year=year, status=Promise.Status.ACTIVE)
+
+
+def _left_due(entry: Activity, today: date) -> bool:
+    for code, area, period in _LEFT_DUE:
+        if entry.activity_type.code == code and entry.area.name == area:
+            start, end = period_bounds(period_of(today, period), period)
+            if start <= entry.date <= end:
+                return True
+    return False
+
+
 def _is_late_report(entry: Activity) -> bool:
     """Traffic controls of the last days of April that the demo reports only after T1 is published."""
     return entry.activity_type.code == "trafikkontroll" and entry.date.month == 4 and entry.date.day >= 25
 
 
 @transaction.atomic
-def demo_activities_create(*, promise: Promise, until: date, seed: int = 2022) -> tuple[int, list[Activity]]:
+def demo_activities_create(
+    *, promise: Promise, until: date, seed: int = 2022, hold_late: bool = True, leave_due: date | None = None
+) -> tuple[int, list[Activity]]:
     """Fill the promise's year up to `until` with plausible entries.
 
-    Returns how many were saved, and a few late reports left unsaved so that the demo can
-    publish T1, save them, and show a correction.
+    Returns how many were saved, and (with `hold_late`) a few late reports left unsaved so
+    that the demo can publish T1, save them, and show a correction. With `leave_due`, a few
+    cadence entries of that day's running week and month are left out: they are due.
     """
     if promise.activities.filter(created_by__username__in=[u[0] for u in DEMO_USERS]).exists():
         return 0, []
@@ -129,8 +157,10 @@ def demo_activities_create(*, promise: Promise, until: date, seed: int = 2022) -
         if weekday == 3 and rng.random() < 0.3:
             add("sig-arende", "Hela Jönköpings kommun", day, username="kommun")
         day += timedelta(days=1)
-    late = [entry for entry in entries if _is_late_report(entry)]
-    on_time = [entry for entry in entries if not _is_late_report(entry)]
+    if leave_due is not None:
+        entries = [entry for entry in entries if not _left_due(entry, leave_due)]
+    late = [entry for entry in entries if hold_late and _is_late_report(entry)]
+    on_time = [entry for entry in entries if not (hold_late and _is_late_report(entry))]
     bulk_create_with_history(on_time, Activity, batch_size=1000)
     summary_add_activities(on_time)
     return len(on_time), late

@@ -4,6 +4,7 @@ from promises import views
 
 urlpatterns = [
     path("start/", views.home, name="home"),
+    path("registrera/", views.activity_log_choose, name="activity_log_choose"),
     path("registrera/<slug:code>/", views.activity_log, name="activity_log"),
     path("registreringar/", views.activity_list, name="activity_list"),
     path("registreringar/<int:pk>/sparad/", views.activity_saved, name="activity_saved"),

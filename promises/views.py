@@ -274,3 +274,11 @@ def activity_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = HttpResponse(import_template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="importmall.csv"'
     return response
+
+
+@login_required
+@require_safe
+def activity_log_choose(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Registrera in the header: the activity types the user's organisation may log."""
+    _require_staff_member(request.user)
+    return render(request, "staff/activity_choose.html", {"activity_types": activity_types_for_user(user=request.user)})

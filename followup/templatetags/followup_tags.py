@@ -1,5 +1,6 @@
 from django import template
 
+from followup.selectors import manager_overview
 from followup.tables import difference_text, format_value, status_html
 
 register = template.Library()
@@ -19,6 +20,13 @@ def difference(value, unit: str = "count") -> str:
 @register.simple_tag
 def status_badge(status: str):
     return status_html(status)
+
+
+@register.inclusion_tag("manager/includes/start_overview.html", takes_context=True)
+def manager_start(context) -> dict:
+    """The manager's part of the start page. A tag, so that the staff start page (in promises)
+    can show the follow-up without promises importing followup."""
+    return {"overview": manager_overview(user=context["user"])}
 
 
 @register.simple_tag

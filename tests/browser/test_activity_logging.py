@@ -17,7 +17,7 @@ def test_staff_log_a_patrol_on_a_phone_and_see_it_in_their_list(phone_page):
     screenshot(page, "staff-log-patrol-form-phone")
     page.get_by_role("button", name="Spara").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Sparat: Fotpatrullering, Råslätt"
-    page.get_by_role("link", name="Mina registreringar").click()
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Mina registreringar").click()
     row = page.locator("tbody tr").first
     assert "Fotpatrullering" in row.inner_text()
     assert "Råslätt" in row.inner_text()

@@ -58,6 +58,11 @@ def test_settings_development_default_works_without_configuration():
         ),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is set but lists nothing"),
         ({"DATABASE_URL": "nosuchdb://x"}, "nosuchdb"),
+        ({"EMAIL_URL": "pop3://mail.example.se"}, "EMAIL_URL must start with one of"),
+        ({"EMAIL_URL": "smtp+tls://mail.example.se:port"}, "EMAIL_URL has a port that is not a number"),
+        ({"EMAIL_HOST": "mail.example.se", "EMAIL_PORT": "smtp"}, "EMAIL_PORT must be an integer"),
+        ({"SITE_URL": "medborgarlofte.example.se"}, "SITE_URL must start with http:// or https://"),
+        ({"NOTIFICATION_DIGEST_WEEKDAY": "8"}, "NOTIFICATION_DIGEST_WEEKDAY must be 1 to 7"),
     ],
 )
 def test_settings_bad_value_fails_loudly(env, message):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followup', '0002_published_tertials_from_publications'),
+        ('followup', '0003_notifications'),
     ]
 
     operations = [
