@@ -60,6 +60,7 @@ class TargetResult:
     missed: dict[int, list[str]] = field(default_factory=dict)  # area id -> missed period labels
     final: bool = False  # the year is over: the year to date is the full-year outcome
     difference: float | None = None  # full-year outcome minus the target, when final
+    area_year_to_date: dict[int, float] = field(default_factory=dict)  # area id -> its part, several areas only
 
 
 def year_is_over(tertial: Tertial, today: date) -> bool:
@@ -123,8 +124,15 @@ def count_result(
     target = float(spec.count or 0)
     window = measuring_window(tertial, as_of)
     outcome = _sum(totals, spec, _months_of(tertial))
-    ytd = _sum(totals, spec, range(1, _months_of(tertial).stop))
+    ytd_months = range(1, _months_of(tertial).stop)
+    ytd = _sum(totals, spec, ytd_months)
     result = TargetResult(status=Status.NOT_STARTED, outcome=outcome, year_to_date=ytd, target=target)
+    if len(spec.area_ids) > 1:
+        # Each area's part of the year so far, for the public area pages.
+        result.area_year_to_date = {
+            area_id: _sum(totals, TargetSpec(spec.id, spec.kind, spec.activity_type_id, (area_id,)), ytd_months)
+            for area_id in spec.area_ids
+        }
     result.progress = round(100 * ytd / target, 1) if target else None
     if window is None:
         return result

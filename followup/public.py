@@ -8,17 +8,20 @@ import textwrap
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.utils.dates import MONTHS
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from followup.engine import final_status
 from followup.models import Publication, Status
-from promises.models import Promise
+from promises.models import Area, Promise
+from promises.periods import TERTIAL_MONTHS
 
 # Counts of sensitive activities (SIG cases concern individual young people) below this are
 # never published exactly, and sensitive targets are never shown per tertial or per area.
 SMALL_NUMBER_LIMIT = 3
 CACHE_SECONDS = 300
+FEED_SIZE = 50
 
 
 def public_promises() -> list[Promise]:
@@ -60,6 +63,7 @@ def redact_target(target: dict) -> dict:
         return public
     public["outcome"] = None  # never per tertial
     public["missed"] = {}  # never per area
+    public["area_year_to_date"] = {}
     ytd = target.get("year_to_date")
     if ytd is not None and 0 < ytd < SMALL_NUMBER_LIMIT:
         public["year_to_date"] = None
@@ -222,3 +226,56 @@ def section_chart(section: dict) -> dict:
             "plot_bgcolor": "#ffffff",
         },
     }
+
+
+def public_areas(*, promise: Promise, tertial: PublishedTertial | None) -> list[Area]:
+    """The areas the published targets name, for links to their pages (whole municipality last)."""
+    if tertial is None:
+        return []
+    names = {name for target in tertial.targets for name in target.get("areas", [])}
+    return list(Area.objects.filter(municipality=promise.municipality, name__in=names))
+
+
+def public_area(*, promise: Promise, slug: str) -> Area | None:
+    return Area.objects.filter(municipality=promise.municipality, slug=slug).first()
+
+
+def area_sections(*, tertial: PublishedTertial, area: Area) -> list[dict]:
+    """The published targets that include the area, grouped as on the overview.
+
+    `area_part` is the area's own year to date where the target spans several areas; None for a
+    single-area target, a sensitive type (never per area) or a snapshot from before area parts.
+    """
+    targets = []
+    for target in tertial.targets:
+        areas = target.get("areas", [])
+        if area.name not in areas:
+            continue
+        part = None
+        if len(areas) > 1 and not target.get("sensitive"):
+            part = (target.get("area_year_to_date") or {}).get(area.name)
+        targets.append({**target, "area_part": part})
+    return _group(targets)
+
+
+def status_counts(targets: list[dict]) -> list[dict]:
+    """How many targets have each status, in the order of the statuses."""
+    counts: dict[str, int] = {}
+    for target in targets:
+        counts[target["status"]] = counts.get(target["status"], 0) + 1
+    return [{"status": status, "count": counts[status]} for status in Status.values if status in counts]
+
+
+def tertial_words(tertial: int, year: int) -> str:
+    """A tertial as people say it: "januari–april 2022"."""
+    first, last = TERTIAL_MONTHS[tertial]
+    return f"{MONTHS[first]}–{MONTHS[last]} {year}"
+
+
+def feed_publications() -> list[Publication]:
+    """Every version of every publication of a public promise, newest first (the Atom feed)."""
+    return list(
+        Publication.objects.filter(promise__in=Promise.objects.public())
+        .select_related("promise")
+        .order_by("-published_at", "-pk")[:FEED_SIZE]
+    )

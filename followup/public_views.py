@@ -3,13 +3,34 @@
 They read publication snapshots only (through `followup.public`), never activities.
 """
 
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from followup.public import public_promises, published_tertials, section_chart, section_summary
-from promises.models import Promise
+from followup.models import Publication, Status
+from followup.public import (
+    SMALL_NUMBER_LIMIT,
+    area_sections,
+    feed_publications,
+    public_area,
+    public_areas,
+    public_promises,
+    published_tertials,
+    section_chart,
+    section_summary,
+    status_counts,
+    tertial_words,
+)
+from promises.models import Area, Promise
 from promises.selectors import promise_current, promise_for_year, promise_with_structure
 
 
@@ -27,7 +48,13 @@ def _public_context(promise: Promise) -> dict:
                     "summary": section_summary(section),
                 }
             )
-    return {"promise": promise, "tertials": tertials, "latest": latest, "sections": sections}
+    return {
+        "promise": promise,
+        "tertials": tertials,
+        "latest": latest,
+        "sections": sections,
+        "areas": public_areas(promise=promise, tertial=latest),
+    }
 
 
 @require_safe
@@ -61,3 +88,152 @@ def public_year(request: HttpRequest, year: int) -> HttpResponse:
 @require_safe
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "public/accessibility.html")
+
+
+def _promise_or_404(year: int) -> Promise:
+    """The year's promise as the public may see it (published or not yet), else a 404 in words."""
+    promises = [p for p in public_promises() if p.year == year]
+    if promises:
+        return promises[0]
+    promise = promise_for_year(year)
+    if promise is None:
+        raise Http404(_("There is no citizen promise for %(year)s.") % {"year": year})
+    return promise
+
+
+def _area_or_404(promise: Promise, slug: str) -> Area:
+    area = public_area(promise=promise, slug=slug)
+    if area is None:
+        raise Http404(
+            _("The citizen promise for %(year)s has no area called %(slug)s.") % {"year": promise.year, "slug": slug}
+        )
+    return area
+
+
+def _area_context(year: int, slug: str) -> dict:
+    promise = _promise_or_404(year)
+    area = _area_or_404(promise, slug)
+    tertials = published_tertials(promise=promise)
+    latest = tertials[-1] if tertials else None
+    sections = area_sections(tertial=latest, area=area) if latest else []
+    targets = [t for section in sections for commitment in section["commitments"] for t in commitment["targets"]]
+    return {
+        "promise": promise,
+        "area": area,
+        "latest": latest,
+        "latest_words": tertial_words(latest.tertial, promise.year) if latest else "",
+        "sections": sections,
+        "status_counts": status_counts(targets),
+        "other_areas": [a for a in public_areas(promise=promise, tertial=latest) if a.pk != area.pk],
+    }
+
+
+@require_safe
+def public_area_page(request: HttpRequest, year: int, slug: str) -> HttpResponse:
+    return render(request, "public/area.html", _area_context(year, slug))
+
+
+@require_safe
+def open_data(request: HttpRequest) -> HttpResponse:
+    promise = promise_current()
+    embed_url = request.build_absolute_uri(reverse("public:embed", args=[promise.year])) if promise else ""
+    context = {
+        "promise": promise,
+        "licence": settings.OPEN_DATA_LICENCE,
+        "licence_url": settings.OPEN_DATA_LICENCE_URL,
+        "embed_url": embed_url,
+        "embed_origins": settings.EMBED_ALLOWED_ORIGINS,
+        "feed_url": request.build_absolute_uri(reverse("public:feed")),
+        "limit": SMALL_NUMBER_LIMIT,
+    }
+    return render(request, "public/open_data.html", context)
+
+
+def embeddable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Lets the partner sites in EMBED_ALLOWED_ORIGINS, and only those, show the page in a frame.
+
+    Without configured origins the page keeps the site-wide frame-ancestors 'none' and
+    X-Frame-Options DENY.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        origins = list(settings.EMBED_ALLOWED_ORIGINS)
+        if origins:
+            response._csp_replace = {"frame-ancestors": origins}  # read by csp.middleware
+            response.xframe_options_exempt = True  # X-Frame-Options cannot name origins; CSP does
+        return response
+
+    return wrapped
+
+
+@require_safe
+@embeddable
+def embed_year(request: HttpRequest, year: int) -> HttpResponse:
+    promise = _promise_or_404(year)
+    tertials = published_tertials(promise=promise)
+    latest = tertials[-1] if tertials else None
+    sections = latest.sections if latest else []
+    targets = [t for section in sections for commitment in section["commitments"] for t in commitment["targets"]]
+    context = {
+        "promise": promise,
+        "latest": latest,
+        "latest_words": tertial_words(latest.tertial, promise.year) if latest else "",
+        "sections": sections,
+        "status_counts": status_counts(targets),
+        "page_url": request.build_absolute_uri(reverse("public:year", args=[year])),
+    }
+    return render(request, "public/embed.html", context)
+
+
+@require_safe
+@embeddable
+def embed_area(request: HttpRequest, year: int, slug: str) -> HttpResponse:
+    context = _area_context(year, slug)
+    context["page_url"] = request.build_absolute_uri(reverse("public:area", args=[year, slug]))
+    return render(request, "public/embed.html", context)
+
+
+class PublicationFeed(Feed):
+    """Atom: one entry per published tertial and per correction, newest first."""
+
+    feed_type = Atom1Feed
+    title = gettext_lazy("Citizen promises: published follow-ups")
+    subtitle = gettext_lazy("A new entry each time the police and the municipality publish a follow-up.")
+    language = "sv"
+
+    def link(self) -> str:
+        return reverse("public:index")
+
+    def items(self) -> list[Publication]:
+        return feed_publications()
+
+    def item_title(self, item: Publication) -> str:
+        words = tertial_words(item.tertial, item.promise.year)
+        if item.version > 1:
+            return _("%(title)s: follow-up %(period)s, corrected") % {"title": item.promise.title, "period": words}
+        return _("%(title)s: follow-up %(period)s") % {"title": item.promise.title, "period": words}
+
+    def item_description(self, item: Publication) -> str:
+        # Statuses only: no figure, so the small-number rule cannot be broken here.
+        counts = status_counts(item.snapshot.get("targets", []))
+        parts = ", ".join(f"{c['count']} {Status(c['status']).label.lower()}" for c in counts)
+        text = _("%(total)s targets: %(parts)s.") % {"total": sum(c["count"] for c in counts), "parts": parts}
+        if item.reason:
+            text += " " + _("Corrected: %(reason)s") % {"reason": item.reason}
+        return text
+
+    def item_link(self, item: Publication) -> str:
+        return reverse("public:year", args=[item.promise.year]) + f"#tertial-{item.tertial}"
+
+    def item_guid(self, item: Publication) -> str:
+        return f"publication-{item.promise.year}-{item.tertial}-v{item.version}-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Publication):
+        return item.published_at
+
+    def item_updateddate(self, item: Publication):
+        return item.published_at

@@ -86,6 +86,7 @@ def _row_snapshot(row: FollowupRow, area_names: dict[int, str]) -> dict:
         "needed_per_week": result.needed_per_week,
         "periods_total": result.periods_total,
         "missed": {area_names.get(pk, str(pk)): labels for pk, labels in result.missed.items()},
+        "area_year_to_date": {area_names.get(pk, str(pk)): value for pk, value in result.area_year_to_date.items()},
         "status": str(result.status),
         "analysis": row.comment.analysis if row.comment else "",
         "measures": row.comment.measures if row.comment else "",

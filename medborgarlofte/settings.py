@@ -5,6 +5,7 @@ configuration at all; DJANGO_ENV=production requires a real SECRET_KEY and turns
 every HTTPS protection that `manage.py check --deploy` asks for.
 """
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -253,6 +254,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Open data: the licence named on /oppna-data/, and the partner sites that may show the embed
+# pages (/inbaddning/) in a frame: space-separated origins such as https://polisen.se. Unset, no
+# site may frame them; every other page refuses frames whatever this says.
+OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE") or "CC0 1.0"
+OPEN_DATA_LICENCE_URL = env_str("OPEN_DATA_LICENCE_URL") or (
+    "https://creativecommons.org/publicdomain/zero/1.0/deed.sv" if OPEN_DATA_LICENCE == "CC0 1.0" else ""
+)
+EMBED_ALLOWED_ORIGINS = (env_str("EMBED_ALLOWED_ORIGINS") or "").split()
+for _origin in EMBED_ALLOWED_ORIGINS:
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]+)?", _origin):
+        raise ImproperlyConfigured(
+            f"EMBED_ALLOWED_ORIGINS must list origins such as https://polisen.se, got {_origin!r}"
+        )
 
 # Follow-up status thresholds: "risk" is at least this share of the expected value.
 FOLLOWUP_RISK_THRESHOLD = 0.8

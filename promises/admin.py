@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -138,11 +140,28 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(SimpleHistoryAdmin):
-    list_display = ("date", "activity_type", "area", "quantity", "organisation", "created_by")
+    """Read-only: entries are added, changed and deleted in the staff forms, where the
+    services check the promise's rules, write the audit log and move the figures. Each entry
+    links to its staff form."""
+
+    list_display = ("date", "activity_type", "area", "quantity", "organisation", "created_by", "staff_form")
     list_filter = ("activity_type", "area", "organisation", "promise")
     date_hierarchy = "date"
     list_select_related = ("activity_type", "area", "organisation", "created_by")
-    raw_id_fields = ("created_by",)
+    readonly_fields = ("staff_form",)
+
+    @admin.display(description=_("Change or delete"))
+    def staff_form(self, obj: Activity) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("activity_edit", args=[obj.pk]), _("Open in the staff form"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditEvent)

@@ -7,10 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from promises.models import Activity, ActivityType, Area, User
-from promises.selectors import ActivityContext
-from promises.services import ActivityData, activity_check
-from promises.validators import validate_no_personal_identity_number
+from promises.models import Activity, ActivityType, User
+from promises.selectors import activity_area_choices
+from promises.services import TEXT_MAX_LENGTH, ActivityData
 
 YES_NO = [("ja", _("Yes")), ("nej", _("No"))]
 
@@ -27,30 +26,30 @@ class ActivityForm(forms.Form):
 
     area = forms.TypedChoiceField(label=_("Area"), coerce=int, empty_value=None)
     date = forms.DateField(label=_("Date"), widget=DateInput())
+    # Numbers without bounds here: the service checks them, with its own messages, together
+    # with every other rule. The widgets still tell the browser the bounds.
     quantity = forms.IntegerField(
-        label=_("Quantity"), min_value=1, initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("Quantity"), initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1})
     )
     first_time_user = forms.ChoiceField(
         label=_("First-time user of narcotics?"), choices=YES_NO, widget=forms.RadioSelect
     )
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), min_value=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("Duration (minutes)"), widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1})
     )
     description = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        validators=[validate_no_personal_identity_number],
+        max_length=TEXT_MAX_LENGTH,
     )
     note = forms.CharField(
         label=_("Note (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
-        validators=[validate_no_personal_identity_number],
+        max_length=TEXT_MAX_LENGTH,
         help_text=_("Never write names, personal identity numbers or anything else that identifies a person."),
     )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, activity_type: ActivityType, user: User, activity: Activity | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,9 +57,16 @@ class ActivityForm(forms.Form):
         self.user = user
         self.activity = activity
         self.organisation = activity.organisation if activity else user.organisation
-        municipalities = [activity.area.municipality] if activity else None
-        self.context = ActivityContext.load(municipalities=municipalities)
-        self.fields["area"].choices = [("", _("Choose an area"))] + self._area_choices()
+        # Only what the choices need; the rules' context is loaded once, by the service.
+        self.areas = {
+            area.pk: area
+            for area in activity_area_choices(
+                activity_type=activity_type,
+                include=activity.area_id if activity else None,
+                municipality=activity.area.municipality if activity else None,
+            )
+        }
+        self.fields["area"].choices = [("", _("Choose an area"))] + [(pk, a.name) for pk, a in self.areas.items()]
         if not activity_type.has_first_time_user:
             del self.fields["first_time_user"]
         if not activity_type.has_duration:
@@ -71,7 +77,6 @@ class ActivityForm(forms.Form):
             ) % {"min": activity_type.min_duration_minutes}
         if not activity_type.requires_description:
             del self.fields["description"]
-        self.fields["quantity"].max_value = activity_type.max_quantity
         self.fields["quantity"].widget.attrs["max"] = activity_type.max_quantity
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
         if activity is None:
@@ -91,41 +96,54 @@ class ActivityForm(forms.Form):
                 }
             )
 
-    def _area_choices(self) -> list[tuple[int, str]]:
-        area_ids: set[int] = set()
-        for promise in self.context.promises.values():
-            area_ids |= self.context.areas_for(promise.pk, self.activity_type.pk)
-        if self.activity is not None:
-            area_ids.add(self.activity.area_id)
-        areas = Area.objects.filter(pk__in=area_ids).order_by("is_whole_municipality", "name")
-        return [(area.pk, area.name) for area in areas]
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        answer = cleaned.get("first_time_user")
-        self.data_for_service = ActivityData(
-            activity_type=self.activity_type,
-            area=Area.objects.get(pk=cleaned["area"]),
-            date=cleaned["date"],
-            quantity=cleaned["quantity"],
-            first_time_user=None if answer is None else answer == "ja",
-            duration_minutes=cleaned.get("duration_minutes"),
-            description=cleaned.get("description", ""),
-            note=cleaned.get("note", ""),
-        )
+    def clean_submission_key(self) -> uuid.UUID | None:
+        # Never an error: every field the form can refuse is one the service refuses too, so
+        # nothing is saved past a form error. A mangled key only loses the double-post guard.
         try:
-            activity_check(
-                data=self.data_for_service, organisation=self.organisation, user=self.user, context=self.context
-            )
-        except ValidationError as exc:
-            self._add_service_errors(exc)
-        return cleaned
+            return uuid.UUID(self.cleaned_data["submission_key"])
+        except ValueError:
+            return None
 
-    def _add_service_errors(self, exc: ValidationError) -> None:
+    def service_data(self) -> ActivityData:
+        """What the form read, for the service to check: a value it could not read is None.
+
+        Call after is_valid(). The form checks shape only (a number is a number, a date a
+        date); the rules run in the service, which reports every mistake at once.
+        """
+        cleaned = self.cleaned_data
+        answer = cleaned.get("first_time_user")
+        area_id = cleaned.get("area")
+        area = self.areas.get(area_id)
+
+        def text(name: str) -> str:
+            # A text the form refused (too long, a personnummer) goes to the service as
+            # written, so the service refuses it too and nothing is saved.
+            if name in cleaned:
+                return cleaned[name] or ""
+            return self.data.get(self.add_prefix(name), "") if name in self.fields else ""
+
+        return ActivityData(
+            activity_type=self.activity_type,
+            area=area,
+            date=cleaned.get("date"),
+            quantity=cleaned.get("quantity"),
+            first_time_user=None if not answer else answer == "ja",
+            duration_minutes=cleaned.get("duration_minutes"),
+            description=text("description"),
+            note=text("note"),
+        )
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Show the service's errors next to their fields; a field the form already refused
+        keeps its own message, so nothing is said twice."""
+        if not hasattr(exc, "error_dict"):
+            for message in exc.messages:
+                self.add_error(None, message)
+            return
         for field, messages in exc.message_dict.items():
             target = field if field in self.fields else None
+            if target is not None and target in self.errors:
+                continue
             for message in messages:
                 self.add_error(target, message)
 

@@ -18,14 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history
 
-from promises.audit import audit_record
-from promises.models import Activity, ActivityType, Area, AuditEvent, ImportBatch, User
-from promises.periods import Tertial
-from promises.selectors import ActivityContext
-from promises.services import ActivityData, activity_check, activity_fields
-from promises.summary import summary_add_activities
+from promises.models import ActivityType, Area, ImportBatch, User
+from promises.services import ActivityData, activity_check_many, activity_create_many
 
 COLUMNS = [
     "datum",
@@ -76,6 +71,7 @@ class ImportPreview:
     file_name: str
     sha256: str
     rows: list[ActivityData] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # each row's line in the file
     errors: list[RowError] = field(default_factory=list)
     previous: ImportBatch | None = None
 
@@ -174,8 +170,23 @@ def _parse_yes_no(value) -> bool | None:
     raise ValueError(_("Write ja or nej, not “%(value)s”.") % {"value": _text(value)})
 
 
-def import_preview(*, raw: bytes, file_name: str, user: User) -> ImportPreview:
-    """Read and check a whole file without saving anything."""
+def _row_errors(preview: ImportPreview, errors: dict[int, ValidationError]) -> None:
+    """The service's errors by row index, as errors by line and column."""
+    for index, exc in sorted(errors.items()):
+        for field_name, messages in exc.message_dict.items():
+            for message in messages:
+                preview.errors.append(
+                    RowError(preview.lines[index], str(FIELD_LABELS.get(field_name, field_name)), str(message))
+                )
+    preview.errors.sort(key=lambda error: error.line)
+
+
+def import_preview(*, raw: bytes, file_name: str, user: User, check: bool = True) -> ImportPreview:
+    """Read and check a whole file without saving anything.
+
+    Without `check` only the file's shape is read (columns, dates, numbers, known names): the
+    confirmation leaves the rules to `import_save`, so they run once per request.
+    """
     preview = ImportPreview(file_name=file_name, sha256=hashlib.sha256(raw).hexdigest())
     rows = read_rows(raw=raw, file_name=file_name)
     rows = [row for row in rows if any(_text(cell) for cell in row)] if rows else []
@@ -197,7 +208,6 @@ def import_preview(*, raw: bytes, file_name: str, user: User) -> ImportPreview:
     if len(rows) - 1 > MAX_ROWS:
         raise ImportFileError(_("At most %(max)s rows in one file.") % {"max": MAX_ROWS})
     index = {name: position for position, name in enumerate(header) if name}
-    context = ActivityContext.load()
     types = {}
     for activity_type in ActivityType.objects.all():
         types[activity_type.name.lower()] = activity_type
@@ -250,24 +260,22 @@ def import_preview(*, raw: bytes, file_name: str, user: User) -> ImportPreview:
             description=_text(cell(row, "beskrivning")),
             note=_text(cell(row, "anteckning")),
         )
-        try:
-            activity_check(data=data, organisation=organisation, user=user, context=context)
-        except ValidationError as exc:
-            for field_name, messages in exc.message_dict.items():
-                for message in messages:
-                    fail(FIELD_LABELS.get(field_name, field_name), message)
-            preview.errors.extend(row_errors)
-            continue
         preview.rows.append(data)
+        preview.lines.append(line)
+    if check and preview.rows:
+        _row_errors(preview, activity_check_many(user=user, rows=preview.rows))
     return preview
 
 
 @transaction.atomic
-def import_save(*, preview: ImportPreview, user: User) -> ImportBatch:
-    """Save every row of a clean preview in one transaction, with history, in bulk."""
-    if not preview.ok:
+def import_save(*, preview: ImportPreview, user: User) -> ImportBatch | None:
+    """Save every row of a preview in one transaction, with history, through the service.
+
+    The rules run in the service; when a row breaks one, nothing is saved, the errors are
+    added to the preview and None is returned.
+    """
+    if preview.errors or not preview.rows:
         raise ValidationError(_("The file has errors; nothing was saved."))
-    context = ActivityContext.load()
     batch = ImportBatch(
         file_name=preview.file_name[:255],
         sha256=preview.sha256,
@@ -277,32 +285,11 @@ def import_save(*, preview: ImportPreview, user: User) -> ImportBatch:
     )
     batch.full_clean()
     batch.save()
-    activities = [
-        Activity(
-            promise=context.promise_for(municipality=data.area.municipality, year=data.date.year),
-            organisation=user.organisation,
-            created_by=user,
-            import_batch=batch,
-            **activity_fields(data),
-        )
-        for data in preview.rows
-    ]
-    bulk_create_with_history(
-        activities, Activity, batch_size=2000, default_user=user, default_change_reason=f"import {batch.pk}"
-    )
-    summary_add_activities(activities)
-    published = sorted(
-        {Tertial.of(a.date).label for a in activities if (a.promise_id, Tertial.of(a.date).number) in context.published}
-    )
-    if published:
-        audit_record(
-            action=AuditEvent.Action.PUBLISHED_PERIOD_CHANGE,
-            user=user,
-            change="import",
-            import_batch=batch.pk,
-            rows=len(activities),
-            tertials=published,
-        )
+    _activities, errors = activity_create_many(user=user, rows=preview.rows, import_batch=batch)
+    if errors:
+        transaction.set_rollback(True)
+        _row_errors(preview, errors)
+        return None
     return batch
 
 

@@ -25,8 +25,8 @@ from promises.models import (
     Section,
     Signatory,
     Target,
-    TargetArea,
 )
+from promises.services import structure_relation_set, structure_save, target_areas_set
 
 
 class PromiseFileError(Exception):
@@ -82,8 +82,7 @@ class _Loader:
                 setattr(obj, name, values[name])
             action = "updated"
         try:
-            obj.full_clean()
-            obj.save()
+            structure_save(obj=obj)
         except ValidationError as exc:
             raise PromiseFileError(where, _format_validation_error(exc)) from None
         except IntegrityError as exc:
@@ -93,9 +92,7 @@ class _Loader:
         return obj
 
     def set_m2m(self, obj: models.Model, name: str, wanted: list[models.Model]) -> None:
-        manager = getattr(obj, name)
-        if set(manager.all()) != set(wanted):
-            manager.set(wanted)
+        if structure_relation_set(obj=obj, name=name, wanted=wanted):
             self.report.updated += 1
             self.report.changes.append(f"updated: {name} of {obj}")
 
@@ -288,12 +285,7 @@ class _Loader:
         wanted = [_lookup(areas, name, f"{where}.areas", "area") for name in area_names]
         if kind == Target.Kind.SHARE:
             wanted = list(parent.areas.all())
-        current = set(target.areas.all())
-        if current != set(wanted):
-            TargetArea.objects.filter(target=target).exclude(area__in=wanted).delete()
-            TargetArea.objects.bulk_create(
-                [TargetArea(target=target, area=area) for area in wanted if area not in current]
-            )
+        if target_areas_set(target=target, areas=wanted):
             self.report.updated += 1
             self.report.changes.append(f"updated: areas of {target}")
         return target

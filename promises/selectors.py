@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from promises.models import (
     Activity,
@@ -62,17 +62,21 @@ class ActivityContext:
     whole_municipality: dict[str, int]  # municipality -> its whole-municipality area
     area_names: dict[int, str]
     published: set[tuple[int, int]]  # (promise, tertial)
+    parties: dict[int, set[int]]  # promise -> the organisations that signed it
 
     def __post_init__(self) -> None:
         self.municipality_of = {promise.pk: municipality for (municipality, _year), promise in self.promises.items()}
 
     @classmethod
-    def load(cls, *, municipalities: list[str] | None = None) -> "ActivityContext":
+    def load(cls, *, municipalities: list[str] | None = None, years: list[int] | None = None) -> "ActivityContext":
+        """The rules' context for the active promises, limited to these municipalities and years."""
         promises_qs = Promise.objects.active()
         areas_qs = Area.objects.all()
         if municipalities is not None:
             promises_qs = promises_qs.filter(municipality__in=municipalities)
             areas_qs = areas_qs.filter(municipality__in=municipalities)
+        if years is not None:
+            promises_qs = promises_qs.filter(year__in=years)
         promises = {(p.municipality, p.year): p for p in promises_qs}
         types_by_organisation: dict[int, set[int]] = {}
         for organisation_id, type_id in ActivityType.organisations.through.objects.values_list(
@@ -92,6 +96,11 @@ class ActivityContext:
         published = set(
             PublishedTertial.objects.filter(promise__in=list(promises.values())).values_list("promise_id", "tertial")
         )
+        parties: dict[int, set[int]] = {}
+        for promise_id, organisation_id in Promise.parties.through.objects.filter(
+            promise__in=list(promises.values())
+        ).values_list("promise_id", "organisation_id"):
+            parties.setdefault(promise_id, set()).add(organisation_id)
         return cls(
             promises=promises,
             types_by_organisation=types_by_organisation,
@@ -100,10 +109,23 @@ class ActivityContext:
             whole_municipality={m: pk for pk, _name, m, whole in areas if whole},
             area_names={pk: name for pk, name, _m, _w in areas},
             published=published,
+            parties=parties,
         )
 
     def promise_for(self, *, municipality: str, year: int) -> Promise | None:
         return self.promises.get((municipality, year))
+
+    def takes_part(self, *, promise_id: int, organisation_id: int, type_id: int) -> bool:
+        """Whether an organisation may log this type on the promise.
+
+        The parties log everything their types allow. An organisation that did not sign (the
+        2022 promise's housing company, Vätterhem) takes part through the types no target
+        counts (measures, meetings): what it reports is shown, but it never adds to a figure
+        the parties sign.
+        """
+        if organisation_id in self.parties.get(promise_id, set()):
+            return True
+        return (promise_id, type_id) not in self.target_areas
 
     def types_for(self, organisation_id: int) -> set[int]:
         return self.types_by_organisation.get(organisation_id, set())
@@ -119,6 +141,46 @@ class ActivityContext:
         if municipality in self.whole_municipality:
             areas.add(self.whole_municipality[municipality])
         return areas
+
+
+def activity_area_choices(
+    *, activity_type: ActivityType, include: int | None = None, municipality: str | None = None
+) -> list[Area]:
+    """The areas a form offers for a type, over every active promise, in two queries.
+
+    The same areas as ActivityContext.areas_for: those the type's targets use; in a promise
+    where no target counts the type, every area of the promise and the whole municipality.
+    `include` keeps an entry's current area on offer when it is edited, in its municipality.
+    """
+    rows = TargetArea.objects.filter(target__commitment__section__promise__status=Promise.Status.ACTIVE)
+    if municipality is not None:
+        rows = rows.filter(target__commitment__section__promise__municipality=municipality)
+    rows = rows.values_list(
+        "target__commitment__section__promise_id",
+        "target__commitment__section__promise__municipality",
+        "target__activity_type_id",
+        "area_id",
+    )
+    counted: dict[int, set[int]] = {}
+    every: dict[int, set[int]] = {}
+    municipality_of: dict[int, str] = {}
+    for promise_id, municipality, type_id, area_id in rows:
+        municipality_of[promise_id] = municipality
+        every.setdefault(promise_id, set()).add(area_id)
+        if type_id == activity_type.pk:
+            counted.setdefault(promise_id, set()).add(area_id)
+    area_ids = {pk for ids in counted.values() for pk in ids}
+    uncounted = [promise_id for promise_id in every if promise_id not in counted]
+    for promise_id in uncounted:
+        area_ids |= every[promise_id]
+    if include is not None:
+        area_ids.add(include)
+    whole = {municipality_of[promise_id] for promise_id in uncounted}
+    return list(
+        Area.objects.filter(Q(pk__in=area_ids) | Q(is_whole_municipality=True, municipality__in=whole)).order_by(
+            "is_whole_municipality", "name"
+        )
+    )
 
 
 def activity_list_for_user(*, user: User) -> QuerySet[Activity]:

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
 from promises.audit import audit_record
 from promises.models import (
@@ -18,6 +19,7 @@ from promises.models import (
     Area,
     AuditEvent,
     Commitment,
+    ImportBatch,
     Organisation,
     Promise,
     PublishedTertial,
@@ -108,11 +110,43 @@ def promise_copy(
         )
         new.full_clean()
         new.save()
-        TargetArea.objects.bulk_create(
-            [TargetArea(target=new, area=area_for(area) if area_for else area) for area in target.areas.all()]
-        )
+        target_areas_set(target=new, areas=[area_for(area) if area_for else area for area in target.areas.all()])
         new_targets[target.pk] = new
     return copy
+
+
+# --- Structure ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def structure_save(*, obj: models.Model) -> None:
+    """Save one row of a promise's structure or its reference data (organisation, area,
+    activity type, promise, signatory, section, commitment, target), checked first."""
+    obj.full_clean()
+    obj.save()
+
+
+@transaction.atomic
+def structure_relation_set(*, obj: models.Model, name: str, wanted: list[models.Model]) -> bool:
+    """Set a many-to-many relation (a promise's parties, a type's organisations); whether it changed."""
+    manager = getattr(obj, name)
+    if set(manager.all()) == set(wanted):
+        return False
+    manager.set(wanted)
+    return True
+
+
+@transaction.atomic
+def target_areas_set(*, target: Target, areas: list[Area]) -> bool:
+    """Set the areas a target counts in; whether they changed. The follow-up's figures of
+    the promise move with them."""
+    current = set(target.areas.all())
+    if current == set(areas):
+        return False
+    TargetArea.objects.filter(target=target).exclude(area__in=areas).delete()
+    TargetArea.objects.bulk_create([TargetArea(target=target, area=area) for area in areas if area not in current])
+    _structure_changed(promise_ids=[target.commitment.section.promise_id])
+    return True
 
 
 # --- Activities -------------------------------------------------------------------------
@@ -132,29 +166,68 @@ ACTIVITY_DURATION_TOO_SHORT = _(
     "A control shorter than %(min)s minutes does not count toward the promise and cannot be logged."
 )
 ACTIVITY_DESCRIPTION_REQUIRED = _("Describe the %(type)s.")
+ACTIVITY_AREA_REQUIRED = _("Choose an area.")
+ACTIVITY_DATE_REQUIRED = _("Give the date it was done.")
+ACTIVITY_QUANTITY_REQUIRED = _("Give the quantity.")
+ACTIVITY_TEXT_TOO_LONG = _("At most %(max)s characters.")
+ACTIVITY_NOT_A_PARTY = _(
+    "%(organisation)s has not signed the citizen promise of %(municipality)s %(year)s and can log only "
+    "measures and meetings there, not “%(type)s”."
+)
+ACTIVITY_GONE = _("The entry has been deleted by someone else. Nothing was saved.")
+ACTIVITY_NO_ORGANISATION = _("Your account belongs to no organisation; ask an administrator.")
+TEXT_MAX_LENGTH = 2000
 
 
 @dataclass
 class ActivityData:
-    """What a form or an import row says about one entry, before it is checked."""
+    """What a form or an import row says about one entry, before it is checked.
+
+    A value the form could not read is None: the rules report it as missing and check
+    everything else, so one round shows every mistake.
+    """
 
     activity_type: ActivityType
-    area: Area
-    date: date
-    quantity: int = 1
+    area: Area | None
+    date: date | None
+    quantity: int | None = 1
     first_time_user: bool | None = None
     duration_minutes: int | None = None
     description: str = ""
     note: str = ""
 
 
+def _figures_changed(*, created: list[Activity] = ()) -> None:
+    """The one place the writes tell the figures about a bulk change (see promises/summary.py).
+
+    Single saves and deletes reach the summary through its signal receivers; bulk inserts send
+    no signal and are counted here.
+    """
+    from promises.summary import summary_add_activities
+
+    if created:
+        summary_add_activities(created)
+
+
+def _structure_changed(*, promise_ids: list[int]) -> None:
+    """A bulk change of a promise's structure (target areas): move its revision (see summary.py)."""
+    from promises.summary import promises_touch
+
+    promises_touch(promise_ids)
+
+
 def _period_published(*, promise: Promise, day: date) -> bool:
     return PublishedTertial.objects.filter(promise=promise, tertial=Tertial.of(day).number).exists()
 
 
-def _audit_published_change(*, activity: Activity, user: User, change: str, days: list[date]) -> None:
+def _audit_published_change(
+    *, activity: Activity, user: User, change: str, days: list[date], context: ActivityContext | None = None
+) -> None:
     """A manager changed an entry in a published tertial: the audit log says who, what, when."""
-    published = [day for day in days if _period_published(promise=activity.promise, day=day)]
+    if context is not None:
+        published = [d for d in days if (activity.promise_id, Tertial.of(d).number) in context.published]
+    else:
+        published = [d for d in days if _period_published(promise=activity.promise, day=d)]
     if published:
         audit_record(
             action=AuditEvent.Action.PUBLISHED_PERIOD_CHANGE,
@@ -162,7 +235,7 @@ def _audit_published_change(*, activity: Activity, user: User, change: str, days
             change=change,
             activity=activity.pk,
             activity_type=activity.activity_type.code,
-            tertials=sorted({Tertial.of(day).label for day in published}),
+            tertials=sorted({Tertial.of(d).label for d in published}),
         )
 
 
@@ -171,28 +244,53 @@ def activity_check(
 ) -> Promise:
     """Check an entry against every rule of the promise; return the promise it counts toward.
 
-    Raises ValidationError keyed by field, so forms show each message next to its field and
-    imports report it with the row. `context` lets an import check many rows with a fixed
-    number of queries.
+    Every rule runs whatever the others found (area, date, quantity, the type's own questions
+    and the free text are checked independently), and the ValidationError is keyed by field:
+    forms show each message next to its field, imports report it with the row, all in one
+    round. `context` lets an import check many rows with a fixed number of queries.
     """
-    context = context or ActivityContext.load(municipalities=[data.area.municipality])
+    if context is None:
+        context = ActivityContext.load(
+            municipalities=[data.area.municipality] if data.area else [],
+            years=[data.date.year] if data.date else [],
+        )
     errors: dict[str, list] = {}
     activity_type = data.activity_type
 
     def error(field: str, message) -> None:
         errors.setdefault(field, []).append(message)
 
-    if data.date > timezone.localdate():
+    if data.area is None:
+        error("area", ACTIVITY_AREA_REQUIRED)
+    if data.date is None:
+        error("date", ACTIVITY_DATE_REQUIRED)
+    elif data.date > timezone.localdate():
         error("date", ACTIVITY_DATE_IN_FUTURE)
-    promise = context.promise_for(municipality=data.area.municipality, year=data.date.year)
-    if promise is None:
-        error(
-            "date",
-            ACTIVITY_NO_ACTIVE_PROMISE % {"date": data.date.isoformat(), "municipality": data.area.municipality},
-        )
-    if activity_type.pk not in context.types_for(organisation.pk):
+    promise = None
+    if data.area is not None and data.date is not None:
+        promise = context.promise_for(municipality=data.area.municipality, year=data.date.year)
+        if promise is None:
+            error(
+                "date",
+                ACTIVITY_NO_ACTIVE_PROMISE % {"date": data.date.isoformat(), "municipality": data.area.municipality},
+            )
+    type_allowed = activity_type.pk in context.types_for(organisation.pk)
+    if not type_allowed:
         error("activity_type", ACTIVITY_TYPE_NOT_ALLOWED % {"organisation": organisation.name, "type": activity_type})
-    if promise is not None:
+    if promise is not None and data.area is not None and data.date is not None:
+        if type_allowed and not context.takes_part(
+            promise_id=promise.pk, organisation_id=organisation.pk, type_id=activity_type.pk
+        ):
+            error(
+                "activity_type",
+                ACTIVITY_NOT_A_PARTY
+                % {
+                    "organisation": organisation.name,
+                    "municipality": promise.municipality,
+                    "year": promise.year,
+                    "type": activity_type,
+                },
+            )
         allowed = context.areas_for(promise.pk, activity_type.pk)
         if data.area.pk not in allowed:
             error(
@@ -206,7 +304,9 @@ def activity_check(
             )
         if (promise.pk, Tertial.of(data.date).number) in context.published and not is_manager(user):
             error("date", ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(data.date).label})
-    if data.quantity is None or data.quantity < 1:
+    if data.quantity is None:
+        error("quantity", ACTIVITY_QUANTITY_REQUIRED)
+    elif data.quantity < 1:
         error("quantity", ACTIVITY_QUANTITY_TOO_SMALL)
     elif data.quantity > activity_type.max_quantity:
         error("quantity", ACTIVITY_QUANTITY_TOO_LARGE % {"max": activity_type.max_quantity})
@@ -215,13 +315,16 @@ def activity_check(
     if activity_type.has_duration:
         if data.duration_minutes is None:
             error("duration_minutes", ACTIVITY_DURATION_REQUIRED)
-        elif activity_type.min_duration_minutes and data.duration_minutes < activity_type.min_duration_minutes:
-            error("duration_minutes", ACTIVITY_DURATION_TOO_SHORT % {"min": activity_type.min_duration_minutes})
+        elif data.duration_minutes < (activity_type.min_duration_minutes or 1):
+            error("duration_minutes", ACTIVITY_DURATION_TOO_SHORT % {"min": activity_type.min_duration_minutes or 1})
     if activity_type.requires_description and not data.description.strip():
         error("description", ACTIVITY_DESCRIPTION_REQUIRED % {"type": activity_type.name.lower()})
     for field in ("description", "note"):
+        text = getattr(data, field)
+        if len(text) > TEXT_MAX_LENGTH:
+            error(field, ACTIVITY_TEXT_TOO_LONG % {"max": TEXT_MAX_LENGTH})
         try:
-            validate_no_personal_identity_number(getattr(data, field))
+            validate_no_personal_identity_number(text)
         except ValidationError as exc:
             error(field, exc.messages[0])
     if errors:
@@ -244,11 +347,26 @@ def activity_fields(data: ActivityData) -> dict:
     }
 
 
+# full_clean() leaves out what the rules have just checked against rows read in the same
+# transaction (the related rows exist; quantity and duration are in bounds, which the
+# database's constraints keep too): each would cost a query.
+CHECKED_BY_THE_RULES = ["submission_key", "promise", "activity_type", "area", "organisation", "created_by"]
+
+
+def _context_for(data: ActivityData) -> ActivityContext:
+    """The rules' context for one entry: only the promise its area and date can count toward."""
+    return ActivityContext.load(
+        municipalities=[data.area.municipality] if data.area else [],
+        years=[data.date.year] if data.date else [],
+    )
+
+
 def activity_create(*, user: User, data: ActivityData, submission_key: uuid.UUID | None = None) -> Activity:
     """Log one entry for the user's organisation.
 
-    With a submission key the call is idempotent: a form posted twice returns the entry the
-    first post created instead of creating another.
+    The rules run here, once, inside the transaction that saves. With a submission key the
+    call is idempotent: a form posted twice returns the entry the first post created instead
+    of creating another.
     """
     if submission_key is not None:
         existing = Activity.objects.filter(submission_key=submission_key, created_by=user).first()
@@ -256,21 +374,24 @@ def activity_create(*, user: User, data: ActivityData, submission_key: uuid.UUID
             return existing
     organisation = user.organisation
     if organisation is None:
-        raise ValidationError(_("Your account belongs to no organisation; ask an administrator."))
-    promise = activity_check(data=data, organisation=organisation, user=user)
-    activity = Activity(
-        promise=promise,
-        organisation=organisation,
-        created_by=user,
-        submission_key=submission_key,
-        **activity_fields(data),
-    )
-    activity.full_clean(exclude=["submission_key"])
-    activity._history_user = user  # who, in the audit trail, also outside a request
+        raise ValidationError(ACTIVITY_NO_ORGANISATION)
     try:
         with transaction.atomic():
+            context = _context_for(data)
+            promise = activity_check(data=data, organisation=organisation, user=user, context=context)
+            activity = Activity(
+                promise=promise,
+                organisation=organisation,
+                created_by=user,
+                submission_key=submission_key,
+                **activity_fields(data),
+            )
+            activity.full_clean(exclude=CHECKED_BY_THE_RULES, validate_unique=False, validate_constraints=False)
+            activity._history_user = user  # who, in the audit trail, also outside a request
             activity.save()
-            _audit_published_change(activity=activity, user=user, change="create", days=[activity.date])
+            _audit_published_change(
+                activity=activity, user=user, change="create", days=[activity.date], context=context
+            )
     except IntegrityError:
         # Two identical posts raced past the check above; the first one won.
         existing = Activity.objects.filter(submission_key=submission_key, created_by=user).first()
@@ -280,30 +401,124 @@ def activity_create(*, user: User, data: ActivityData, submission_key: uuid.UUID
     return activity
 
 
+def _activity_locked(activity: Activity) -> Activity:
+    """The entry as it is now in the database, locked until the transaction ends.
+
+    Callers hold a copy read earlier (a form opened minutes ago); changing that copy could
+    undo another user's change, or bring a deleted entry back (save() falls back to INSERT).
+    """
+    current = (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("promise", "activity_type", "organisation")
+        .filter(pk=activity.pk)
+        .first()
+    )
+    if current is None:
+        raise ValidationError(ACTIVITY_GONE)
+    return current
+
+
 @transaction.atomic
 def activity_update(*, activity: Activity, user: User, data: ActivityData) -> Activity:
     """Correct an entry. Both the old and the new date must be open to this user."""
-    if not is_manager(user) and _period_published(promise=activity.promise, day=activity.date):
-        raise ValidationError({"date": ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(activity.date).label}})
-    promise = activity_check(data=data, organisation=activity.organisation, user=user)
-    old_date = activity.date
+    current = _activity_locked(activity)
+    context = _context_for(data)
+    errors: dict[str, list] = {}
+    if not is_manager(user) and _period_published(promise=current.promise, day=current.date):
+        errors["date"] = [ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(current.date).label}]
+    try:
+        promise = activity_check(data=data, organisation=current.organisation, user=user, context=context)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))
+    if errors:
+        raise ValidationError(errors)
+    old_date = current.date
     for field, value in activity_fields(data).items():
-        setattr(activity, field, value)
-    activity.promise = promise
-    activity.full_clean(exclude=["submission_key"])
-    activity._history_user = user
-    activity.save()
-    _audit_published_change(activity=activity, user=user, change="update", days=[old_date, activity.date])
-    return activity
+        setattr(current, field, value)
+    current.promise = promise
+    current.full_clean(exclude=CHECKED_BY_THE_RULES, validate_unique=False, validate_constraints=False)
+    current._history_user = user
+    current.save()
+    _audit_published_change(activity=current, user=user, change="update", days=[old_date, current.date])
+    return current
 
 
 @transaction.atomic
 def activity_delete(*, activity: Activity, user: User) -> None:
-    if not is_manager(user) and _period_published(promise=activity.promise, day=activity.date):
-        raise ValidationError(ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(activity.date).label})
-    _audit_published_change(activity=activity, user=user, change="delete", days=[activity.date])
-    activity._history_user = user
-    activity.delete()
+    current = _activity_locked(activity)
+    if not is_manager(user) and _period_published(promise=current.promise, day=current.date):
+        raise ValidationError(ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(current.date).label})
+    _audit_published_change(activity=current, user=user, change="delete", days=[current.date])
+    current._history_user = user
+    current.delete()
+
+
+def _check_many(
+    *, user: User, rows: list[ActivityData]
+) -> tuple[ActivityContext, list[Promise | None], dict[int, ValidationError]]:
+    organisation = user.organisation
+    if organisation is None:
+        raise ValidationError(ACTIVITY_NO_ORGANISATION)
+    context = ActivityContext.load(
+        municipalities=sorted({data.area.municipality for data in rows if data.area}),
+        years=sorted({data.date.year for data in rows if data.date}),
+    )
+    promises: list[Promise | None] = []
+    errors: dict[int, ValidationError] = {}
+    for index, data in enumerate(rows):
+        try:
+            promises.append(activity_check(data=data, organisation=organisation, user=user, context=context))
+        except ValidationError as exc:
+            promises.append(None)
+            errors[index] = exc
+    return context, promises, errors
+
+
+def activity_check_many(*, user: User, rows: list[ActivityData]) -> dict[int, ValidationError]:
+    """Check many entries (an import's preview) against one context; the errors by row index."""
+    return _check_many(user=user, rows=rows)[2]
+
+
+@transaction.atomic
+def activity_create_many(
+    *, user: User, rows: list[ActivityData], import_batch: ImportBatch | None = None
+) -> tuple[list[Activity], dict[int, ValidationError]]:
+    """Check and save many entries at once (an import): all of them, or none.
+
+    The rules run once per row against one context loaded for the whole batch, inside the
+    transaction. Returns the entries, or (saving nothing) the errors by row index.
+    """
+    context, promises, errors = _check_many(user=user, rows=rows)
+    activities = [
+        Activity(
+            promise=promise,
+            organisation=user.organisation,
+            created_by=user,
+            import_batch=import_batch,
+            **activity_fields(data),
+        )
+        for data, promise in zip(rows, promises, strict=True)
+    ]
+    if errors:
+        transaction.set_rollback(True)
+        return [], errors
+    reason = f"import {import_batch.pk}" if import_batch is not None else "bulk"
+    bulk_create_with_history(activities, Activity, batch_size=2000, default_user=user, default_change_reason=reason)
+    _figures_changed(created=activities)
+    published = sorted(
+        {Tertial.of(a.date).label for a in activities if (a.promise_id, Tertial.of(a.date).number) in context.published}
+    )
+    if published:
+        audit_record(
+            action=AuditEvent.Action.PUBLISHED_PERIOD_CHANGE,
+            user=user,
+            change="import",
+            import_batch=import_batch.pk if import_batch is not None else None,
+            rows=len(activities),
+            tertials=published,
+        )
+    return activities, errors
 
 
 def tertial_lock(*, promise: Promise, tertial: int) -> None:

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -77,20 +79,34 @@ def activity_log(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         if ActivityType.objects.filter(code=code).exists():
             raise PermissionDenied(_("Your organisation does not log this activity."))
         raise Http404(_("No such activity."))
-    initial = {}
-    if request.method == "GET" and request.GET.get("omrade", "").isdigit():
-        initial["area"] = int(request.GET["omrade"])
-    form = ActivityForm(posted(request), initial=initial, activity_type=activity_type, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    form = ActivityForm(posted(request), initial=_again(request), activity_type=activity_type, user=request.user)
+    if request.method == "POST":
+        form.is_valid()  # shape only; the service checks the rules and refuses what the form could not read
         try:
             activity = activity_create(
-                user=request.user, data=form.data_for_service, submission_key=form.cleaned_data.get("submission_key")
+                user=request.user, data=form.service_data(), submission_key=form.cleaned_data.get("submission_key")
             )
         except ValidationError as exc:
-            form._add_service_errors(exc)
+            form.add_service_errors(exc)
         else:
             return redirect("activity_saved", pk=activity.pk)
     return render(request, "staff/activity_form.html", {"form": form, "activity_type": activity_type})
+
+
+def _again(request: AuthenticatedHttpRequest) -> dict:
+    """“Log another of the same kind” keeps the area and the date of the entry just saved."""
+    initial: dict = {}
+    if request.method != "GET":
+        return initial
+    if request.GET.get("omrade", "").isdigit():
+        initial["area"] = int(request.GET["omrade"])
+    try:
+        day = date.fromisoformat(request.GET.get("datum", ""))
+    except ValueError:
+        day = None
+    if day is not None and day <= timezone.localdate():
+        initial["date"] = day
+    return initial
 
 
 @login_required
@@ -129,11 +145,12 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for_user(request.user, pk)
     form = ActivityForm(posted(request), activity_type=activity.activity_type, user=request.user, activity=activity)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form.is_valid()
         try:
-            activity_update(activity=activity, user=request.user, data=form.data_for_service)
+            activity_update(activity=activity, user=request.user, data=form.service_data())
         except ValidationError as exc:
-            form._add_service_errors(exc)
+            form.add_service_errors(exc)
         else:
             messages.success(request, _("The entry was changed."))
             return redirect("activity_list")
@@ -242,7 +259,10 @@ def activity_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not path.exists():
         messages.error(request, _("The uploaded file is no longer waiting. Upload it again."))
         return redirect("activity_import")
-    preview = import_preview(raw=path.read_bytes(), file_name=form.cleaned_data["file_name"], user=request.user)
+    # Shape only here: the rules run once, in the service that saves.
+    preview = import_preview(
+        raw=path.read_bytes(), file_name=form.cleaned_data["file_name"], user=request.user, check=False
+    )
     if preview.previous is not None and not form.cleaned_data["import_again"]:
         form.add_error(
             "import_again",
@@ -252,13 +272,13 @@ def activity_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "user": preview.previous.created_by.username,
             },
         )
-    if not preview.ok or form.errors:
+    batch = import_save(preview=preview, user=request.user) if preview.ok and not form.errors else None
+    if batch is None:
         return render(
             request,
             "staff/activity_import.html",
             {"form": ImportUploadForm(), "preview": preview, "confirm_form": form},
         )
-    batch = import_save(preview=preview, user=request.user)
     path.unlink(missing_ok=True)
     messages.success(
         request,

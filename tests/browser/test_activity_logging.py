@@ -41,3 +41,35 @@ def test_staff_log_form_error_is_announced_next_to_the_field(phone_page):
     violations = axe_violations(page)
     assert violations == [], format_violations(violations)
     assert Activity.objects.count() == 0
+
+
+def test_staff_log_form_shows_every_mistake_at_once_and_focuses_the_summary(page):
+    world = World()
+    login(page, world.officer)
+    page.goto("/registrera/trafikkontroll/")
+    page.get_by_label("Varaktighet (minuter)").fill("10")
+    page.get_by_role("button", name="Spara").click()
+    summary = page.locator(".error-summary")
+    assert summary.count() == 1
+    assert summary.locator("li").count() == 2
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.get_by_label("Område").get_attribute("aria-invalid") == "true"
+    assert page.get_by_label("Varaktighet (minuter)").get_attribute("aria-invalid") == "true"
+    assert Activity.objects.count() == 0
+    assert page.probe.errors == []
+
+
+def test_refused_login_marks_the_fields_and_focuses_the_summary(page):
+    world = World()
+    page.goto("/konto/logga-in/")
+    page.get_by_label("Användarnamn").fill(world.officer.username)
+    page.get_by_label("Lösenord").fill("fel")
+    page.get_by_role("button", name="Logga in").click()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    for label in ("Användarnamn", "Lösenord"):
+        field = page.get_by_label(label)
+        assert field.get_attribute("aria-invalid") == "true"
+        assert field.get_attribute("aria-describedby") == "error-summary"
+    violations = axe_violations(page)
+    assert violations == [], format_violations(violations)
+    assert page.probe.errors == []

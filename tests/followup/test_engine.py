@@ -46,6 +46,23 @@ def test_count_result_over_three_areas_sums_them_and_ignores_others():
     assert result.status == Status.ON_TRACK
 
 
+def test_count_result_gives_each_area_its_part_of_the_year_so_far():
+    totals = {
+        (PATROL, OXNEHAGA, 1): (100, 0),
+        (PATROL, OXNEHAGA, 6): (7, 0),
+        (PATROL, OSTERANGEN, 2): (40, 0),
+        (PATROL, EKHAGEN, 9): (999, 0),  # after T2
+    }
+    result = count_result(_count(areas=(OXNEHAGA, OSTERANGEN, EKHAGEN)), totals, T2, YEAR_OVER, RISK)
+    assert result.area_year_to_date == {OXNEHAGA: 107, OSTERANGEN: 40, EKHAGEN: 0}
+    assert result.year_to_date == 147
+
+
+def test_count_result_one_area_has_no_area_parts():
+    totals = {(PATROL, RASLATT, 1): (100, 0)}
+    assert count_result(_count(), totals, T1, YEAR_OVER, RISK).area_year_to_date == {}
+
+
 def test_count_result_year_to_date_includes_earlier_tertials():
     totals = {(PATROL, RASLATT, 2): (100, 0), (PATROL, RASLATT, 6): (150, 0), (PATROL, RASLATT, 10): (999, 0)}
     result = count_result(_count(), totals, T2, YEAR_OVER, RISK)

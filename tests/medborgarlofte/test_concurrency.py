@@ -112,3 +112,36 @@ def test_simultaneous_corrections_make_one_new_version():
         ]
     )
     assert list(Publication.objects.order_by("version").values_list("version", flat=True)) == [1, 2]
+
+
+def test_simultaneous_edits_and_a_delete_from_stale_copies_keep_the_figures_right():
+    from django.core.exceptions import ValidationError
+
+    from promises.services import ACTIVITY_GONE, ActivityData, activity_create, activity_delete, activity_update
+    from promises.summary import summary_matches_activities
+
+    world = World(year=2022)
+
+    def data(quantity: int, day: date) -> ActivityData:
+        return ActivityData(activity_type=world.patrol, area=world.raslatt, date=day, quantity=quantity)
+
+    entry = activity_create(user=world.officer, data=data(1, date(2022, 3, 1)))
+    copies = [Activity.objects.get(pk=entry.pk) for _ in range(9)]
+    edits = [
+        (
+            lambda copy=copy, i=i: activity_update(
+                activity=copy, user=world.officer, data=data(i + 2, date(2022, 1 + i, 1))
+            )
+        )
+        for i, copy in enumerate(copies[:8])
+    ]
+    delete = [lambda: activity_delete(activity=copies[8], user=world.officer)]
+    results = _run_together(edits + delete)
+    unexpected = [
+        r
+        for r in results
+        if isinstance(r, Exception) and not (isinstance(r, ValidationError) and r.messages == [str(ACTIVITY_GONE)])
+    ]
+    assert unexpected == []
+    assert Activity.objects.count() == 0  # the delete won, whenever it ran: nothing brought it back
+    assert summary_matches_activities()

@@ -31,6 +31,11 @@ MATRIX = {
     "public:index": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
     "public:year": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
     "public:accessibility": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
+    "public:area": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
+    "public:open_data": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
+    "public:embed": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
+    "public:embed_area": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
+    "public:feed": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
     "favicon": (_row(301, 301, 301, 301, 301, 301), _row(M, M, M, M, M, M)),
     "login": (_row(200, R, R, R, R, R), _row(200, R, R, R, R, R)),
     "logout": (_row(M, M, M, M, M, M), _row(R, R, R, R, R, R)),
@@ -98,6 +103,9 @@ def _users(world: World) -> dict:
 def _url(name: str, world: World, activity) -> str:
     args = {
         "public:year": [world.year],
+        "public:area": [world.year, "raslatt"],
+        "public:embed": [world.year],
+        "public:embed_area": [world.year, "raslatt"],
         "activity_log": ["fotpatrull"],
         "activity_saved": [activity.pk],
         "activity_edit": [activity.pk],

@@ -63,6 +63,7 @@ def test_settings_development_default_works_without_configuration():
         ({"EMAIL_HOST": "mail.example.se", "EMAIL_PORT": "smtp"}, "EMAIL_PORT must be an integer"),
         ({"SITE_URL": "medborgarlofte.example.se"}, "SITE_URL must start with http:// or https://"),
         ({"NOTIFICATION_DIGEST_WEEKDAY": "8"}, "NOTIFICATION_DIGEST_WEEKDAY must be 1 to 7"),
+        ({"EMBED_ALLOWED_ORIGINS": "https://polisen.se polisen.se/sida"}, "EMBED_ALLOWED_ORIGINS must list origins"),
     ],
 )
 def test_settings_bad_value_fails_loudly(env, message):
@@ -86,3 +87,25 @@ def test_settings_production_passes_check_deploy():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_settings_embed_origins_are_space_separated():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.EMBED_ALLOWED_ORIGINS, settings.OPEN_DATA_LICENCE)",
+        ],
+        cwd=ROOT,
+        env={
+            **_clean_env(),
+            "DJANGO_SETTINGS_MODULE": "medborgarlofte.settings",
+            "EMBED_ALLOWED_ORIGINS": " https://polisen.se  https://www.jonkoping.se ",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['https://polisen.se', 'https://www.jonkoping.se'] CC0 1.0"

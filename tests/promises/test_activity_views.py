@@ -1,5 +1,5 @@
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -386,3 +386,22 @@ def test_home_lists_the_cadence_periods_still_missing(client):
         f"Lägesbild Öxnehaga v. {week}"
     ]
     assert f"Lägesbild Öxnehaga v. {week} saknas" in response.content.decode()
+
+
+def test_activity_log_another_of_the_same_kind_keeps_type_area_and_date(client):
+    world = World(year=2022)
+    client.force_login(world.officer)
+    data = _post(world, date="2022-03-01")
+    saved = client.post(reverse("activity_log", args=["fotpatrull"]), data, follow=True)
+    again = reverse("activity_log", args=["fotpatrull"]) + f"?omrade={world.raslatt.pk}&datum=2022-03-01"
+    assert again in saved.content.decode().replace("&amp;", "&")
+    form = client.get(again).context["form"]
+    assert (form["area"].value(), form["date"].value()) == (world.raslatt.pk, date(2022, 3, 1))
+
+
+@pytest.mark.parametrize("datum", ["2999-01-01", "igår", "2022-02-30"])
+def test_activity_log_another_ignores_a_date_it_cannot_use(client, datum):
+    world = World()
+    client.force_login(world.officer)
+    form = client.get(reverse("activity_log", args=["fotpatrull"]), {"datum": datum}).context["form"]
+    assert form["date"].value() == world.today

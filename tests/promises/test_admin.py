@@ -7,7 +7,7 @@ from django.utils.html import escape
 
 from promises.demo import demo_users_create
 from promises.loader import promise_load_file
-from promises.models import Promise, Target, User
+from promises.models import Activity, Promise, Target, User
 from tests.factories import ActivityFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,38 @@ def test_admin_staff_user_cannot_reach_admin(client):
     client.force_login(User.objects.get(username="polis"))
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
+
+
+# --- Activities are read-only in the admin: the staff form and its services write them ---------
+
+
+def test_admin_activity_add_is_refused(admin_client):
+    response = admin_client.get(reverse("admin:promises_activity_add"))
+    assert response.status_code == 403
+
+
+def test_admin_activity_change_post_is_refused_and_changes_nothing(admin_client):
+    activity = ActivityFactory(quantity=3)
+    response = admin_client.post(
+        reverse("admin:promises_activity_change", args=[activity.pk]), {"quantity": "999", "date": "2022-03-01"}
+    )
+    assert response.status_code == 403
+    activity.refresh_from_db()
+    assert activity.quantity == 3
+
+
+def test_admin_activity_delete_is_refused_and_deletes_nothing(admin_client):
+    activity = ActivityFactory()
+    response = admin_client.post(reverse("admin:promises_activity_delete", args=[activity.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert Activity.objects.filter(pk=activity.pk).exists()
+
+
+def test_admin_activity_page_links_to_the_staff_form(admin_client):
+    activity = ActivityFactory()
+    response = admin_client.get(reverse("admin:promises_activity_change", args=[activity.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'href="{reverse("activity_edit", args=[activity.pk])}"' in body
+    assert "Öppna i personalformuläret" in body
+    assert 'name="quantity"' not in body

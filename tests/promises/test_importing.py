@@ -216,3 +216,40 @@ def test_import_50000_rows_in_bulk():
     assert Activity.history.count() == 50_000
     # Reported, not asserted: timings do not belong in the suite's pass/fail.
     print(f"50,000 rows imported in {elapsed:.1f} s")
+
+
+def test_import_confirm_runs_the_rules_in_the_service_and_saves_nothing_when_they_changed(client, settings, tmp_path):
+    """A tertial published between preview and confirm: the service refuses, nothing is saved."""
+    from promises.periods import Tertial
+    from promises.services import ACTIVITY_PUBLISHED_PERIOD, tertial_lock
+
+    settings.IMPORT_DIR = tmp_path
+    world = World()
+    client.force_login(world.officer)
+    raw = _csv(world, f"{_day(world)};Fotpatrullering;Råslätt;2;;;;")
+    response = client.post(reverse("activity_import"), {"file": SimpleUploadedFile("export.csv", raw)})
+    confirm = response.context["confirm_form"].initial
+    tertial_lock(promise=world.promise, tertial=Tertial.of(world.today).number)
+    response = client.post(reverse("activity_import_confirm"), confirm)
+    assert response.status_code == 200
+    errors = response.context["preview"].errors
+    assert [(error.line, error.message) for error in errors] == [
+        (2, str(ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(world.today).label}))
+    ]
+    assert Activity.objects.count() == 0
+    assert ImportBatch.objects.count() == 0
+
+
+def test_import_save_writes_through_the_service_with_history_and_figures(client):
+    from promises.summary import summary_matches_activities
+
+    world = World()
+    raw = _csv(world, f"{_day(world)};Fotpatrullering;Råslätt;2;;;;", f"{_day(world)};Fotpatrullering;Råslätt;3;;;;")
+    preview = import_preview(raw=raw, file_name="export.csv", user=world.officer)
+    revision = world.promise.revision
+    batch = import_save(preview=preview, user=world.officer)
+    assert sorted(Activity.objects.filter(import_batch=batch).values_list("quantity", flat=True)) == [2, 3]
+    assert Activity.history.filter(history_change_reason=f"import {batch.pk}").count() == 2
+    assert summary_matches_activities()
+    world.promise.refresh_from_db()
+    assert world.promise.revision > revision

@@ -155,3 +155,60 @@ def test_load_promise_command_loads_the_seed(capsys):
     call_command("load_promise", str(SEED_FILE))
     assert "Medborgarlöfte 2022" in capsys.readouterr().out
     assert Promise.objects.get().status == Promise.Status.ACTIVE
+
+
+def test_load_promise_changing_a_targets_areas_goes_through_the_service_and_moves_the_revision():
+    promise_load_file(path=SEED_FILE)
+    before = Promise.objects.get().revision
+    data = _seed_data()
+    target_entry = next(
+        target
+        for section in data["promise"]["sections"]
+        for commitment in section["commitments"]
+        for target in commitment.get("targets", [])
+        if target.get("kind") == "count" and len(target.get("areas", [])) > 1
+    )
+    target_entry["areas"] = target_entry["areas"][:1]
+    report = promise_load(data=data)
+    target = Target.objects.get(key=target_entry["key"])
+    assert [area.name for area in target.areas.all()] == target_entry["areas"]
+    assert any(change.startswith("updated: areas of") for change in report.changes)
+    assert Promise.objects.get().revision > before
+
+
+def test_load_promise_seed_lets_the_housing_company_log_measures_but_not_counted_types():
+    from datetime import date
+
+    from django.core.exceptions import ValidationError
+
+    from promises.services import ActivityData, activity_create
+    from tests.factories import staff_user
+
+    promise_load_file(path=SEED_FILE)
+    Promise.objects.update(status=Promise.Status.ACTIVE)
+    vatterhem = Organisation.objects.get(short_name="Vätterhem")
+    user = staff_user(organisation=vatterhem)
+    raslatt = Area.objects.get(name="Råslätt")
+    measure = activity_create(
+        user=user,
+        data=ActivityData(
+            activity_type=ActivityType.objects.get(code="atgard"),
+            area=raslatt,
+            date=date(2022, 3, 1),
+            description="Bättre belysning",
+        ),
+    )
+    assert measure.promise.year == 2022
+    meeting = activity_create(
+        user=user,
+        data=ActivityData(
+            activity_type=ActivityType.objects.get(code="formellt-mote"), area=raslatt, date=date(2022, 3, 1)
+        ),
+    )
+    assert meeting.organisation == vatterhem
+    patrol = ActivityType.objects.get(code="fotpatrull")
+    patrol.organisations.add(vatterhem)
+    with pytest.raises(ValidationError) as excinfo:
+        activity_create(user=user, data=ActivityData(activity_type=patrol, area=raslatt, date=date(2022, 3, 1)))
+    assert list(excinfo.value.message_dict) == ["activity_type"]
+    assert "har inte undertecknat" in excinfo.value.message_dict["activity_type"][0]

@@ -10,7 +10,7 @@ from tests.factories import ActivityTypeFactory, OrganisationFactory, UserFactor
 
 pytestmark = pytest.mark.django_db
 
-STAFF_LINKS = ["Min startsida", "Registrera", "Mina registreringar", "Importera"]
+STAFF_LINKS = ["Min startsida", "Registrera", "Mina registreringar", "Importera", "Mina inställningar"]
 NAV = re.compile(r'<nav aria-label="Huvudmeny">(.*?)</nav>', re.S)
 LINK = re.compile(r'<a href="([^"]*)"( aria-current="page")?>([^<]*)</a>')
 
@@ -46,7 +46,14 @@ def test_navigation_manager_also_sees_the_followup(client):
     client.force_login(manager_user())
     response = client.get(reverse("followup:dashboard"))
     # A manager's list holds everyone's entries, and says so.
-    assert _labels(response) == ["Min startsida", "Registrera", "Alla registreringar", "Importera", "Uppföljning"]
+    assert _labels(response) == [
+        "Min startsida",
+        "Registrera",
+        "Alla registreringar",
+        "Importera",
+        "Uppföljning",
+        "Mina inställningar",
+    ]
     assert _current(response) == ["Uppföljning"]
     links = {label: href for label, href, _current in _nav(response)}
     assert links["Uppföljning"] == reverse("followup:dashboard")
@@ -57,7 +64,13 @@ def test_navigation_administrator_sees_the_administration(client):
     client.force_login(admin)
     response = client.get(reverse("home"))
     # No organisation: nothing to log or import, but every entry and the follow-up to read.
-    assert _labels(response) == ["Min startsida", "Alla registreringar", "Uppföljning", "Administration"]
+    assert _labels(response) == [
+        "Min startsida",
+        "Alla registreringar",
+        "Uppföljning",
+        "Mina inställningar",
+        "Administration",
+    ]
     assert {label: href for label, href, _c in _nav(response)}["Administration"] == reverse("admin:index")
 
 

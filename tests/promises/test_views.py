@@ -136,3 +136,34 @@ def test_session_inactivity_logs_the_user_out(client, settings):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_login_refused_marks_both_fields_invalid_and_described_by_the_summary(client):
+    import re
+
+    user = staff_user()
+    response = client.post(reverse("login"), {"username": user.username, "password": "fel"})
+    body = response.content.decode()
+    inputs = re.findall(r"<input[^>]*name=\"(?:username|password)\"[^>]*>", body)
+    assert len(inputs) == 2
+    for tag in inputs:
+        assert 'aria-invalid="true"' in tag
+        assert 'aria-describedby="error-summary"' in tag
+    assert 'id="error-summary"' in body
+    assert "js/form-errors" in body
+
+
+def test_login_empty_field_is_described_by_its_own_message(client):
+    import re
+
+    response = client.post(reverse("login"), {"username": "", "password": "x"})
+    body = response.content.decode()
+    (username,) = re.findall(r"<input[^>]*name=\"username\"[^>]*>", body)
+    assert 'aria-invalid="true"' in username
+    assert 'aria-describedby="id_username_error"' in username
+
+
+def test_login_page_marks_nothing_invalid_before_a_try(client):
+    body = client.get(reverse("login")).content.decode()
+    assert "aria-invalid" not in body
+    assert "js/form-errors" not in body

@@ -1,0 +1,263 @@
+"""The activity rules: every mistake in one round, the parties, one run per request."""
+
+import uuid
+from datetime import date
+
+import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from promises.models import Activity, Organisation, Promise
+from promises.services import (
+    ACTIVITY_AREA_NOT_USED,
+    ACTIVITY_DATE_IN_FUTURE,
+    ACTIVITY_DESCRIPTION_REQUIRED,
+    ACTIVITY_DURATION_TOO_SHORT,
+    ACTIVITY_FIRST_TIME_REQUIRED,
+    ACTIVITY_NOT_A_PARTY,
+    ACTIVITY_QUANTITY_TOO_LARGE,
+    ACTIVITY_QUANTITY_TOO_SMALL,
+    ActivityData,
+    activity_create,
+)
+from promises.validators import validate_no_personal_identity_number
+from tests.factories import (
+    AreaFactory,
+    OrganisationFactory,
+    PromiseFactory,
+    TargetFactory,
+    World,
+    staff_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+# A fixed day of a past year: nothing here depends on when the suite runs.
+DAY = date(2022, 3, 1)
+# One POST: session, user and permissions, the type, the area choices, the idempotency key,
+# the rules' context for the one promise concerned (6), the insert with its history, the
+# revision, the savepoints.
+QUERIES_PER_POST = 26
+# One edit POST: the same, with the entry read for the access check, then locked and re-read.
+QUERIES_PER_EDIT = 28
+REQUIRED = str(forms.Field.default_error_messages["required"])
+PERSONNUMMER = "Gäller 19811218-9876"
+
+
+def _personnummer_message() -> str:
+    try:
+        validate_no_personal_identity_number(PERSONNUMMER)
+    except ValidationError as exc:
+        return exc.messages[0]
+    raise AssertionError("the validator let a personnummer through")
+
+
+def _post(client, world: World, code: str, **fields) -> dict:
+    data = {"date": DAY.isoformat(), "quantity": "1", "note": "", "submission_key": str(uuid.uuid4())}
+    data.update({name: value for name, value in fields.items() if value is not None})
+    for name in [name for name, value in fields.items() if value is None]:
+        data.pop(name, None)
+    response = client.post(reverse("activity_log", args=[code]), data)
+    assert response.status_code == 200
+    assert Activity.objects.count() == 0
+    return response.context["form"].errors
+
+
+def test_traffic_control_without_area_and_too_short_shows_both_errors_at_once(client):
+    world = World(year=2022)
+    client.force_login(world.officer)
+    errors = _post(client, world, "trafikkontroll", area=None, duration_minutes="10")
+    assert errors == {
+        "area": [REQUIRED],
+        "duration_minutes": [str(ACTIVITY_DURATION_TOO_SHORT % {"min": 20})],
+    }
+
+
+def test_foot_patrol_shows_area_quantity_and_note_errors_at_once(client):
+    world = World(year=2022)
+    client.force_login(world.officer)
+    errors = _post(client, world, "fotpatrull", area=str(world.whole.pk), quantity="0", note=PERSONNUMMER)
+    assert errors == {
+        "area": [str(forms.ChoiceField.default_error_messages["invalid_choice"] % {"value": world.whole.pk})],
+        "quantity": [str(ACTIVITY_QUANTITY_TOO_SMALL)],
+        "note": [_personnummer_message()],
+    }
+
+
+def test_drug_offence_shows_date_area_and_first_time_errors_at_once(client):
+    world = World(year=2022)
+    client.force_login(world.officer)
+    errors = _post(client, world, "narkotikabrott", area=None, date="2999-01-01")
+    assert errors == {
+        "area": [REQUIRED],
+        "date": [str(ACTIVITY_DATE_IN_FUTURE)],
+        "first_time_user": [REQUIRED],
+    }
+
+
+def test_measure_shows_area_description_and_quantity_errors_at_once(client):
+    world = World(year=2022)
+    client.force_login(world.officer)
+    errors = _post(client, world, "atgard", area=None, quantity="500", description="  ")
+    assert errors == {
+        "area": [REQUIRED],
+        "quantity": [str(ACTIVITY_QUANTITY_TOO_LARGE % {"max": 20})],
+        "description": [REQUIRED],
+    }
+
+
+def test_situation_report_shows_date_quantity_and_note_errors_at_once(client):
+    world = World(year=2022)
+    client.force_login(world.clerk)
+    errors = _post(
+        client, world, "lagesbild", area=str(world.raslatt.pk), date="2022-13-01", quantity="tre", note=PERSONNUMMER
+    )
+    assert set(errors) == {"date", "quantity", "note"}
+    assert errors["note"] == [_personnummer_message()]
+
+
+def test_service_reports_every_rule_at_once_whatever_their_order():
+    """Straight to the service: every rule it owns, all broken in one entry."""
+    world = World(year=2022)
+    with pytest.raises(ValidationError) as excinfo:
+        activity_create(
+            user=world.officer,
+            data=ActivityData(
+                activity_type=world.traffic,
+                area=world.whole,
+                date=DAY,
+                quantity=0,
+                duration_minutes=5,
+                note=PERSONNUMMER,
+                description="x" * 2001,
+            ),
+        )
+    errors = excinfo.value.message_dict
+    assert errors["area"] == [
+        str(ACTIVITY_AREA_NOT_USED % {"type": world.traffic, "area": world.whole, "areas": "Råslätt, Öxnehaga"})
+    ]
+    assert errors["quantity"] == [str(ACTIVITY_QUANTITY_TOO_SMALL)]
+    assert errors["duration_minutes"] == [str(ACTIVITY_DURATION_TOO_SHORT % {"min": 20})]
+    assert errors["note"] == [_personnummer_message()]
+    assert len(errors["description"]) == 1
+    assert Activity.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "data", "expected"),
+    [
+        ("narkotikabrott", {"first_time_user": None}, {"first_time_user": ACTIVITY_FIRST_TIME_REQUIRED}),
+        ("atgard", {"description": "", "quantity": 21}, {"description": None, "quantity": ACTIVITY_QUANTITY_TOO_LARGE}),
+    ],
+)
+def test_service_reports_the_type_rules_together(code, data, expected):
+    world = World(year=2022)
+    activity_type = {"narkotikabrott": world.drugs, "atgard": world.measure}[code]
+    with pytest.raises(ValidationError) as excinfo:
+        activity_create(
+            user=world.officer,
+            data=ActivityData(activity_type=activity_type, area=world.raslatt, date=DAY, **data),
+        )
+    assert set(excinfo.value.message_dict) == set(expected)
+    if code == "atgard":
+        assert excinfo.value.message_dict["description"] == [str(ACTIVITY_DESCRIPTION_REQUIRED % {"type": "åtgärd"})]
+
+
+# --- The parties ----------------------------------------------------------------------------
+
+
+def _housing(world: World) -> Organisation:
+    housing = OrganisationFactory(short_name="Vätterhem", name="Vätterhem", kind=Organisation.Kind.HOUSING)
+    world.measure.organisations.add(housing)
+    world.patrol.organisations.add(housing)
+    return housing
+
+
+def test_an_organisation_that_did_not_sign_may_log_measures():
+    world = World(year=2022)
+    tenant_staff = staff_user(organisation=_housing(world))
+    activity = activity_create(
+        user=tenant_staff,
+        data=ActivityData(activity_type=world.measure, area=world.raslatt, date=DAY, description="Ny belysning"),
+    )
+    assert (activity.organisation.short_name, activity.promise) == ("Vätterhem", world.promise)
+
+
+def test_an_organisation_that_did_not_sign_may_not_add_to_a_counted_figure():
+    world = World(year=2022)
+    housing = _housing(world)
+    with pytest.raises(ValidationError) as excinfo:
+        activity_create(
+            user=staff_user(organisation=housing),
+            data=ActivityData(activity_type=world.patrol, area=world.raslatt, date=DAY),
+        )
+    assert excinfo.value.message_dict == {
+        "activity_type": [
+            str(
+                ACTIVITY_NOT_A_PARTY
+                % {"organisation": "Vätterhem", "municipality": "Jönköping", "year": 2022, "type": world.patrol}
+            )
+        ]
+    }
+    assert Activity.objects.count() == 0
+
+
+def test_a_party_logs_what_its_types_allow():
+    world = World(year=2022)
+    activity = activity_create(
+        user=world.officer, data=ActivityData(activity_type=world.patrol, area=world.raslatt, date=DAY)
+    )
+    assert activity.promise == world.promise
+
+
+# --- One run of the rules per request -------------------------------------------------------
+
+
+@pytest.mark.parametrize("other_promises", [0, 299])
+def test_activity_log_post_query_count_does_not_grow_with_promises(client, other_promises):
+    world = World(year=2022)
+    for i in range(other_promises):
+        promise = PromiseFactory(municipality=f"Kommun {i}", year=2022, status=Promise.Status.ACTIVE)
+        TargetFactory(
+            commitment__section__promise=promise,
+            activity_type=world.patrol,
+            areas=[AreaFactory(name=f"Område {i}", slug=f"omrade-{i}", municipality=f"Kommun {i}")],
+        )
+    client.force_login(world.officer)
+    data = {
+        "area": world.raslatt.pk,
+        "date": DAY.isoformat(),
+        "quantity": "2",
+        "note": "",
+        "submission_key": str(uuid.uuid4()),
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("activity_log", args=["fotpatrull"]), data)
+    assert response.status_code == 302
+    assert Activity.objects.get().quantity == 2
+    assert len(queries) == QUERIES_PER_POST
+
+
+@pytest.mark.parametrize("other_promises", [0, 299])
+def test_activity_edit_post_query_count_does_not_grow_with_promises(client, other_promises):
+    world = World(year=2022)
+    for i in range(other_promises):
+        promise = PromiseFactory(municipality=f"Kommun {i}", year=2022, status=Promise.Status.ACTIVE)
+        TargetFactory(
+            commitment__section__promise=promise,
+            activity_type=world.patrol,
+            areas=[AreaFactory(name=f"Område {i}", slug=f"omrade-{i}", municipality=f"Kommun {i}")],
+        )
+    entry = activity_create(
+        user=world.officer, data=ActivityData(activity_type=world.patrol, area=world.raslatt, date=DAY)
+    )
+    client.force_login(world.officer)
+    data = {"area": world.raslatt.pk, "date": DAY.isoformat(), "quantity": "4", "note": ""}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("activity_edit", args=[entry.pk]), data)
+    assert response.status_code == 302
+    assert Activity.objects.get().quantity == 4
+    assert len(queries) == QUERIES_PER_EDIT
