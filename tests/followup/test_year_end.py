@@ -242,3 +242,15 @@ def test_public_page_withholds_the_difference_of_a_small_sensitive_number():
     targets = {t["id"]: t for t in published_tertials(promise=world.promise)[0].targets}
     drugs = targets[world.drugs_target.pk]
     assert (drugs["status"], drugs["year_to_date"], drugs["difference"]) == ("not_achieved", None, None)
+
+
+def test_area_page_and_embed_show_the_full_year_outcome(client):
+    world = _world_728_of_800()
+    _comment_qualitative(world)
+    world.publish(3)
+    area = client.get(reverse("public:area", args=[YEAR, world.raslatt.slug])).content.decode()
+    embed = client.get(reverse("public:embed", args=[YEAR])).content.decode()
+    for body in (area, embed):
+        assert "Utfall helår" in body
+        assert "72 färre än målet" in body
+        assert "Ej uppnått" in body
