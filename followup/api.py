@@ -89,8 +89,28 @@ class PublishedTargetSerializer(serializers.Serializer):
     needed_per_week = serializers.FloatField(allow_null=True)
     periods_total = serializers.IntegerField(allow_null=True)
     missed = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-    status = serializers.ChoiceField(choices=Status.values)
+    status = serializers.ChoiceField(
+        choices=Status.values,
+        help_text=(
+            "While the year runs: on_track, at_risk, behind or not_started. Once the year is over (the published "
+            "tertial 3), a count, share or cadence target is achieved or not_achieved. A qualitative target's "
+            "status is the managers' assessment; not_assessed means they could not assess it."
+        ),
+    )
     status_label = serializers.CharField()
+    final = serializers.BooleanField(
+        help_text="The year is over: year_to_date is the full-year outcome and status is final."
+    )
+    difference = serializers.FloatField(
+        allow_null=True,
+        help_text="When final: the full-year outcome minus the target (negative when short of it).",
+    )
+    status_recomputed = serializers.BooleanField(
+        help_text=(
+            "The final status was computed afterwards from the figures of a tertial 3 published before "
+            "year-end statuses existed; the figures themselves are as published."
+        )
+    )
     analysis = serializers.CharField(allow_blank=True)
     measures = serializers.CharField(allow_blank=True)
 

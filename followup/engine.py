@@ -1,15 +1,18 @@
 """The follow-up engine: pure functions from aggregated figures to a target's result.
 
-No database access here. The selectors (followup/selectors.py) fetch the aggregates in a
-fixed number of queries and hand them to `target_result`, which can be tested with
-hand-computed examples.
+No database access here, and no Django: the selectors (followup/selectors.py) fetch the
+aggregates in a fixed number of queries and hand them to `target_result`, which can be tested
+with hand-computed examples and without settings.
+
+Once the year is over (`year_is_over`), a measured target is either achieved or not: the
+result is final, expected and forecast give way to the difference to the target.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from followup.models import Status
+from followup.status import Status
 from promises.periods import (
     Tertial,
     days_in_year,
@@ -55,7 +58,31 @@ class TargetResult:
     unit: str = "count"  # count, percent, periods
     periods_total: int | None = None
     missed: dict[int, list[str]] = field(default_factory=dict)  # area id -> missed period labels
+    final: bool = False  # the year is over: the year to date is the full-year outcome
+    difference: float | None = None  # full-year outcome minus the target, when final
     area_year_to_date: dict[int, float] = field(default_factory=dict)  # area id -> its part, several areas only
+
+
+def year_is_over(tertial: Tertial, today: date) -> bool:
+    """The year's last tertial, looked at after 31 December: its figures are the year's outcome."""
+    return tertial.number == 3 and today > year_end(tertial.year)
+
+
+def final_status(*, year_to_date: float | None, target: float | None) -> Status:
+    """Achieved or not achieved, from the full-year outcome and the target (count, percent or periods)."""
+    if year_to_date is not None and target is not None and year_to_date >= target:
+        return Status.ACHIEVED
+    return Status.NOT_ACHIEVED
+
+
+def _finalise(result: TargetResult) -> TargetResult:
+    """The year is over: the status is final, expected and forecast no longer apply."""
+    result.final = True
+    result.status = final_status(year_to_date=result.year_to_date, target=result.target)
+    if result.year_to_date is not None and result.target is not None:
+        result.difference = round(result.year_to_date - result.target, 1)
+    result.expected = result.forecast = result.needed_per_week = None
+    return result
 
 
 def measuring_window(tertial: Tertial, as_of: date) -> tuple[date, date] | None:
@@ -91,7 +118,9 @@ def _months_of(tertial: Tertial) -> range:
     return range(tertial.months[0][1], tertial.months[-1][1] + 1)
 
 
-def count_result(spec: TargetSpec, totals: MonthTotals, tertial: Tertial, as_of: date, risk: float) -> TargetResult:
+def count_result(
+    spec: TargetSpec, totals: MonthTotals, tertial: Tertial, as_of: date, risk: float, *, final: bool = False
+) -> TargetResult:
     target = float(spec.count or 0)
     window = measuring_window(tertial, as_of)
     outcome = _sum(totals, spec, _months_of(tertial))
@@ -117,11 +146,18 @@ def count_result(spec: TargetSpec, totals: MonthTotals, tertial: Tertial, as_of:
     if days_left > 0:
         result.needed_per_week = round(max(0.0, target - ytd) / (days_left / 7), 1)
     result.status = _status(ytd / expected if expected else None, achieved=ytd >= target, risk_threshold=risk)
-    return result
+    return _finalise(result) if final else result
 
 
 def share_result(
-    spec: TargetSpec, parent: TargetSpec, totals: MonthTotals, tertial: Tertial, as_of: date, risk: float
+    spec: TargetSpec,
+    parent: TargetSpec,
+    totals: MonthTotals,
+    tertial: Tertial,
+    as_of: date,
+    risk: float,
+    *,
+    final: bool = False,
 ) -> TargetResult:
     """Flagged entries as a share of all entries of the parent count target."""
     wanted = float(spec.share_percent or 0)
@@ -134,7 +170,7 @@ def share_result(
     result.outcome = round(100 * flagged_tertial / all_tertial, 1) if all_tertial else None
     result.year_to_date = round(100 * flagged_ytd / all_ytd, 1) if all_ytd else None
     if measuring_window(tertial, as_of) is None or result.year_to_date is None:
-        return result
+        return _finalise(result) if final else result
     share = result.year_to_date
     result.forecast = share
     result.attainment = round(100 * share / wanted, 1) if wanted else None
@@ -143,10 +179,12 @@ def share_result(
     result.status = _status(
         share / wanted if wanted else None, achieved=year_over and share >= wanted, risk_threshold=risk
     )
-    return result
+    return _finalise(result) if final else result
 
 
-def cadence_result(spec: TargetSpec, coverage: Coverage, tertial: Tertial, as_of: date, risk: float) -> TargetResult:
+def cadence_result(
+    spec: TargetSpec, coverage: Coverage, tertial: Tertial, as_of: date, risk: float, *, final: bool = False
+) -> TargetResult:
     """Periods (weeks or months) with at least one entry in every area, against periods elapsed.
 
     A period counts once it has ended; the running period counts only when it is already
@@ -187,17 +225,18 @@ def cadence_result(spec: TargetSpec, coverage: Coverage, tertial: Tertial, as_of
     result.expected = elapsed_y
     result.missed = missed
     if window is None or elapsed_y == 0:
-        return result
+        return _finalise(result) if final else result
     result.attainment = round(100 * covered_y / elapsed_y, 1)
     result.progress = round(100 * covered_y / len(year_periods), 1)
     result.forecast = round(len(year_periods) * covered_y / elapsed_y, 1)
     all_done = covered_y == len(year_periods)
     result.status = _status(covered_y / elapsed_y, achieved=all_done, risk_threshold=risk)
-    return result
+    return _finalise(result) if final else result
 
 
-def qualitative_result(manual_status: str | None) -> TargetResult:
-    return TargetResult(status=manual_status or Status.NOT_STARTED, unit="none")
+def qualitative_result(manual_status: str | None, *, final: bool = False) -> TargetResult:
+    """The managers' assessment, at year end too: there is no figure to decide it."""
+    return TargetResult(status=manual_status or Status.NOT_STARTED, unit="none", final=final)
 
 
 def target_result(
@@ -210,11 +249,13 @@ def target_result(
     as_of: date,
     manual_status: str | None,
     risk_threshold: float,
+    final: bool = False,
 ) -> TargetResult:
+    """A target's result in a tertial; `final` once the year is over (see `year_is_over`)."""
     if spec.kind == "count":
-        return count_result(spec, totals, tertial, as_of, risk_threshold)
+        return count_result(spec, totals, tertial, as_of, risk_threshold, final=final)
     if spec.kind == "share" and parent is not None:
-        return share_result(spec, parent, totals, tertial, as_of, risk_threshold)
+        return share_result(spec, parent, totals, tertial, as_of, risk_threshold, final=final)
     if spec.kind == "cadence":
-        return cadence_result(spec, coverage, tertial, as_of, risk_threshold)
-    return qualitative_result(manual_status)
+        return cadence_result(spec, coverage, tertial, as_of, risk_threshold, final=final)
+    return qualitative_result(manual_status, final=final)

@@ -6,18 +6,24 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from followup import status
 from promises.models import Organisation, Promise, Target, TertialNumber
 from promises.validators import validate_no_personal_identity_number
 
 
 class Status(models.TextChoices):
-    """A target's status in a tertial: computed for measured targets, set by hand for qualitative ones."""
+    """A target's status in a tertial: computed for measured targets, set by hand for qualitative ones.
 
-    ACHIEVED = "achieved", _("Achieved")
-    ON_TRACK = "on_track", _("On track")
-    AT_RISK = "at_risk", _("At risk")
-    BEHIND = "behind", _("Behind")
-    NOT_STARTED = "not_started", _("Not started")
+    The values are the engine's (followup/status.py); this class adds the labels.
+    """
+
+    ACHIEVED = status.Status.ACHIEVED.value, _("Achieved")
+    NOT_ACHIEVED = status.Status.NOT_ACHIEVED.value, _("Not achieved")
+    ON_TRACK = status.Status.ON_TRACK.value, _("On track")
+    AT_RISK = status.Status.AT_RISK.value, _("At risk")
+    BEHIND = status.Status.BEHIND.value, _("Behind")
+    NOT_STARTED = status.Status.NOT_STARTED.value, _("Not started")
+    NOT_ASSESSED = status.Status.NOT_ASSESSED.value, _("Not assessed")
 
 
 class TargetComment(models.Model):

@@ -12,6 +12,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from followup.engine import final_status
 from followup.models import Publication, Status
 from promises.models import Area, Promise
 from promises.periods import TERTIAL_MONTHS
@@ -30,10 +31,33 @@ def public_promises() -> list[Promise]:
     )
 
 
+def final_target(target: dict, *, tertial: int, as_of: str) -> dict:
+    """A snapshot target of a year that is over, with its final status.
+
+    Snapshots made since the year-end statuses exist carry `final`; an older publication of
+    T3 still says "at risk" or "on track", so its status is recomputed from the figures it
+    froze, and marked as recomputed. The frozen figures themselves are never changed.
+    """
+    year_end = f"{as_of[:4]}-12-31"
+    if target.get("final") or tertial != 3 or as_of != year_end or target["kind"] == "qualitative":
+        return {**target, "final": bool(target.get("final")), "status_recomputed": False}
+    ytd, wanted = target.get("year_to_date"), target.get("target")
+    return {
+        **target,
+        "status": str(final_status(year_to_date=ytd, target=wanted)),
+        "final": True,
+        "difference": round(ytd - wanted, 1) if ytd is not None and wanted is not None else None,
+        "status_recomputed": True,
+    }
+
+
 def redact_target(target: dict) -> dict:
     """A snapshot target as the public may see it."""
     public = dict(target)
     public["year_to_date_text"] = ""
+    public.setdefault("final", False)
+    public.setdefault("difference", None)
+    public.setdefault("status_recomputed", False)
     public["status_label"] = str(Status(target["status"]).label)
     if not target.get("sensitive"):
         return public
@@ -45,7 +69,7 @@ def redact_target(target: dict) -> dict:
         public["year_to_date"] = None
         public["year_to_date_text"] = _("fewer than %(limit)s") % {"limit": SMALL_NUMBER_LIMIT}
         # Each of these would give the exact number back.
-        for key in ("attainment", "progress", "forecast", "needed_per_week"):
+        for key in ("attainment", "progress", "forecast", "needed_per_week", "difference"):
             public[key] = None
     return public
 
@@ -62,6 +86,11 @@ class PublishedTertial:
     targets: list[dict]
     is_latest: bool = False
     sections: list[dict] = field(default_factory=list)
+
+    @property
+    def final(self) -> bool:
+        """The year is over: the figures are the full-year outcome."""
+        return any(target.get("final") for target in self.targets)
 
 
 def _group(targets: list[dict]) -> list[dict]:
@@ -97,11 +126,19 @@ def published_tertials(*, promise: Promise) -> list[PublishedTertial]:
     for number, versions in sorted(by_tertial.items()):
         latest = versions[-1]
         is_latest = number == max(by_tertial)
-        targets = [redact_target(t) for t in latest.snapshot["targets"]]
+        as_of = latest.snapshot["as_of"]
+        targets = [redact_target(final_target(t, tertial=number, as_of=as_of)) for t in latest.snapshot["targets"]]
         if not is_latest:
             # A sensitive figure is shown only for the year so far, never per tertial.
             targets = [
-                {**t, "year_to_date": None, "year_to_date_text": "", "progress": None, "attainment": None}
+                {
+                    **t,
+                    "year_to_date": None,
+                    "year_to_date_text": "",
+                    "progress": None,
+                    "attainment": None,
+                    "difference": None,
+                }
                 if t.get("sensitive")
                 else t
                 for t in targets

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from followup.engine import Coverage, MonthTotals, TargetResult, TargetSpec, target_result
+from followup.engine import Coverage, MonthTotals, TargetResult, TargetSpec, target_result, year_is_over
 from followup.models import Approval, Publication, Status, TargetComment
 from promises.models import Activity, ActivitySummary, Commitment, Promise, Section, Target, User
 from promises.periods import Tertial, tertials
@@ -107,9 +107,17 @@ def latest_publication(*, promise: Promise, tertial: int) -> Publication | None:
     return Publication.objects.filter(promise=promise, tertial=tertial).order_by("-version").first()
 
 
+def followup_is_final(*, tertial: Tertial, as_of: date | None = None, today: date | None = None) -> bool:
+    """Whether the figures are the year's outcome: T3 counted to its end, looked at after 31 December."""
+    today = today or timezone.localdate()
+    as_of = as_of or followup_as_of(tertial=tertial, today=today)
+    return as_of >= tertial.end and year_is_over(tertial, today)
+
+
 def followup_rows(*, promise: Promise, tertial: Tertial, as_of: date | None = None) -> list[FollowupRow]:
-    """One row per target of the promise, with its result in the tertial."""
+    """One row per target of the promise, with its result in the tertial (final once the year is over)."""
     as_of = as_of or followup_as_of(tertial=tertial)
+    final = followup_is_final(tertial=tertial, as_of=as_of)
     targets = promise_targets(promise=promise)
     specs = {target.pk: _spec(target) for target in targets}
     totals = month_totals(promise=promise)
@@ -134,6 +142,7 @@ def followup_rows(*, promise: Promise, tertial: Tertial, as_of: date | None = No
             as_of=as_of,
             manual_status=comment.manual_status if comment else None,
             risk_threshold=settings.FOLLOWUP_RISK_THRESHOLD,
+            final=final,
         )
         rows.append(
             FollowupRow(
@@ -193,6 +202,19 @@ def target_area_totals(*, target: Target, promise: Promise, until: date) -> list
         .order_by()
     )
     return [{"area": area.name, "total": totals.get(area.name, 0)} for area in sorted(source.areas.all(), key=str)]
+
+
+def silent_qualitative_targets(*, promise: Promise, tertial: int) -> list[Target]:
+    """Qualitative targets with neither a status nor a comment in the tertial: published as they
+    are, they would read "not started" without anyone having said so."""
+    said = TargetComment.objects.filter(target=OuterRef("pk"), tertial=tertial).exclude(
+        manual_status="", analysis="", measures=""
+    )
+    return list(
+        Target.objects.filter(commitment__section__promise=promise, kind=Target.Kind.QUALITATIVE)
+        .exclude(Exists(said))
+        .order_by("commitment__section__number", "commitment__number", "order", "pk")
+    )
 
 
 @dataclass

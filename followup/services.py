@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.models import Approval, Publication, TargetComment
 from followup.notifications import notifications_queue_approval
-from followup.selectors import FollowupRow, followup_as_of, followup_rows, latest_publication
+from followup.selectors import (
+    FollowupRow,
+    followup_as_of,
+    followup_rows,
+    latest_publication,
+    silent_qualitative_targets,
+)
 from promises.audit import audit_record
 from promises.models import AuditEvent, Organisation, Promise, Target, User
 from promises.periods import Tertial
@@ -24,6 +30,10 @@ APPROVAL_NOT_A_PARTY = _("%(organisation)s is not a party to this promise and ca
 APPROVAL_TERTIAL_NOT_OVER = _("%(tertial)s is not over yet; it can be published once it has ended.")
 APPROVAL_REASON_REQUIRED = _("%(tertial)s is already published. Give the reason for the correction.")
 COMMENT_STATUS_ONLY_QUALITATIVE = _("Only targets without a number take a status set by hand.")
+APPROVAL_QUALITATIVE_UNASSESSED = _(
+    "These targets without a number have neither a status nor a comment: %(targets)s. Set their status "
+    "(“Not assessed” if they could not be assessed) or comment on them before approving."
+)
 
 # The joint promise is signed by the police and the municipality: both must approve.
 REQUIRED_PARTIES = {Organisation.Kind.POLICE, Organisation.Kind.MUNICIPALITY}
@@ -80,6 +90,8 @@ def _row_snapshot(row: FollowupRow, area_names: dict[int, str]) -> dict:
         "status": str(result.status),
         "analysis": row.comment.analysis if row.comment else "",
         "measures": row.comment.measures if row.comment else "",
+        # Only once the year is over, so the snapshots (and fingerprints) of other tertials stay as they were.
+        **({"final": True, "difference": result.difference} if result.final else {}),
     }
 
 
@@ -132,6 +144,11 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
         previous = latest_publication(promise=promise, tertial=tertial.number)
         version = previous.version + 1 if previous else 1
         snapshot = followup_snapshot(promise=promise, tertial=tertial)
+        silent = silent_qualitative_targets(promise=promise, tertial=tertial.number)
+        if silent:
+            raise ValidationError(
+                APPROVAL_QUALITATIVE_UNASSESSED % {"targets": "; ".join(target.title for target in silent)}
+            )
         fingerprint = _fingerprint(snapshot)
         if previous is not None and _fingerprint(previous.snapshot) == fingerprint:
             # Nothing changed since the last publication (a second click, a late approval).

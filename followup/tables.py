@@ -10,11 +10,16 @@ from promises.tables import BaseTable
 
 STATUS_ICONS = {
     Status.ACHIEVED: "✔",
+    Status.NOT_ACHIEVED: "✘",
     Status.ON_TRACK: "▲",
     Status.AT_RISK: "!",
     Status.BEHIND: "▼",
     Status.NOT_STARTED: "○",
+    Status.NOT_ASSESSED: "?",
 }
+# Columns that only make sense while the year runs, and the one that replaces them at year end.
+RUNNING_COLUMNS = ("expected", "attainment", "forecast")
+FINAL_COLUMNS = ("difference",)
 
 
 def format_value(value, unit: str) -> str:
@@ -26,6 +31,24 @@ def format_value(value, unit: str) -> str:
     if float(value).is_integer():
         return number_format(int(value), 0, force_grouping=True)
     return number_format(value, 1, force_grouping=True)
+
+
+def difference_text(difference, unit: str) -> str:
+    """The full-year outcome against the target, in words: "72 fewer than the target"."""
+    if difference is None:
+        return "–"
+    if difference == 0:
+        return str(_("exactly the target"))
+    amount = abs(difference)
+    if unit == "percent":
+        points = number_format(amount, 1)
+        if difference > 0:
+            return _("%(points)s percentage points above the target") % {"points": points}
+        return _("%(points)s percentage points below the target") % {"points": points}
+    count = format_value(amount, "count")
+    if difference > 0:
+        return _("%(count)s more than the target") % {"count": count}
+    return _("%(count)s fewer than the target") % {"count": count}
 
 
 def status_html(status: str):
@@ -45,6 +68,9 @@ class FollowupTable(BaseTable):
     target_value = tables.Column(verbose_name=_("Target value"), accessor="result__target", orderable=False)
     outcome = tables.Column(verbose_name=_("Outcome in tertial"), accessor="result__outcome", orderable=False)
     year_to_date = tables.Column(verbose_name=_("Year to date"), accessor="result__year_to_date", orderable=False)
+    difference = tables.Column(
+        verbose_name=_("Difference to the target"), accessor="result__difference", orderable=False
+    )
     expected = tables.Column(verbose_name=_("Expected"), accessor="result__expected", orderable=False)
     attainment = tables.Column(verbose_name=_("Attainment"), accessor="result__attainment", orderable=False)
     forecast = tables.Column(verbose_name=_("Forecast"), accessor="result__forecast", orderable=False)
@@ -55,10 +81,16 @@ class FollowupTable(BaseTable):
         template_name = "manager/includes/followup_table.html"
         attrs = {"class": "data-table followup-table"}
 
-    def __init__(self, *args, tertial: int, **kwargs):
+    def __init__(self, *args, tertial: int, final: bool = False, **kwargs):
+        """`final`: the year is over, the year to date is the full-year outcome and the
+        difference to the target replaces expected, attainment and forecast."""
+        kwargs["exclude"] = tuple(kwargs.get("exclude") or ()) + (RUNNING_COLUMNS if final else FINAL_COLUMNS)
         super().__init__(*args, **kwargs)
         self.tertial = tertial
-        numeric = ("target_value", "outcome", "year_to_date", "expected", "attainment", "forecast")
+        self.final = final
+        if final:
+            self.columns["year_to_date"].column.verbose_name = _("Full-year outcome")
+        numeric = ("target_value", "outcome", "year_to_date", "expected", "attainment", "forecast", "difference")
         for bound in self.columns.iterall():
             kind = "num " if bound.name in numeric else ""
             # data-label names the figure when a phone shows each row as a card (site.css).
@@ -88,6 +120,9 @@ class FollowupTable(BaseTable):
 
     def render_year_to_date(self, value, record):
         return format_value(value, record.result.unit)
+
+    def render_difference(self, value, record):
+        return difference_text(value, record.result.unit)
 
     def render_expected(self, value, record):
         return format_value(value, record.result.unit)

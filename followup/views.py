@@ -21,13 +21,14 @@ from followup.selectors import (
     coverage,
     default_tertial,
     followup_as_of,
+    followup_is_final,
     followup_rows,
     logged_measures,
     target_area_totals,
     target_daily_totals,
 )
 from followup.services import target_comment_save, tertial_approve
-from followup.tables import FollowupTable, format_value
+from followup.tables import FollowupTable, difference_text, format_value
 from medborgarlofte import exports
 from medborgarlofte.http import AuthenticatedHttpRequest, posted
 from promises.models import Promise, Target
@@ -96,7 +97,7 @@ def _followup_table(
     request: AuthenticatedHttpRequest, promise: Promise, tertial: Tertial
 ) -> tuple[FollowupTable, list]:
     rows = followup_rows(promise=promise, tertial=tertial)
-    table = FollowupTable(rows, tertial=tertial.number)
+    table = FollowupTable(rows, tertial=tertial.number, final=followup_is_final(tertial=tertial))
     table.caption = _("Follow-up %(tertial)s") % {"tertial": tertial.label}
     RequestConfig(request, paginate=False).configure(table)
     return table, rows
@@ -108,10 +109,11 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
 
     Promise.revision changes with every write they depend on (activities, targets, comments,
     approvals, publications: promises/summary.py), and the day is in the key for a running
-    tertial, so what is cached is never stale.
+    tertial, so what is cached is never stale; so is whether the year is over.
     """
     as_of = followup_as_of(tertial=tertial)
-    key = f"dashboard:{promise.pk}:{promise.revision}:{tertial.number}:{as_of.isoformat()}:{get_language()}"
+    final = "final" if followup_is_final(tertial=tertial) else "running"
+    key = f"dashboard:{promise.pk}:{promise.revision}:{tertial.number}:{as_of.isoformat()}:{final}:{get_language()}"
     cached = cache.get(key)
     if cached is None:
         table, rows = _followup_table(request, promise, tertial)
@@ -281,6 +283,13 @@ def _summary(row) -> str:
     unit = result.unit
     # A qualitative target's status is the manager's plain value: always show its label.
     status = Status(result.status).label
+    if result.final and unit != "none":
+        return _("Full-year outcome %(outcome)s against the target %(target)s: %(difference)s; status: %(status)s.") % {
+            "outcome": format_value(result.year_to_date, unit),
+            "target": format_value(result.target, unit),
+            "difference": difference_text(result.difference, unit),
+            "status": status,
+        }
     if unit == "count":
         return _("%(ytd)s of %(target)s so far this year (expected by now: %(expected)s); status: %(status)s.") % {
             "ytd": format_value(result.year_to_date, unit),

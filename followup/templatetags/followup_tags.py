@@ -1,7 +1,7 @@
 from django import template
 
 from followup.selectors import manager_overview
-from followup.tables import format_value, status_html
+from followup.tables import difference_text, format_value, status_html
 
 register = template.Library()
 
@@ -9,6 +9,12 @@ register = template.Library()
 @register.simple_tag
 def figure(value, unit: str = "count") -> str:
     return format_value(value, unit)
+
+
+@register.simple_tag
+def difference(value, unit: str = "count") -> str:
+    """ "72 fewer than the target": the full-year outcome against the target."""
+    return difference_text(value, unit)
 
 
 @register.simple_tag

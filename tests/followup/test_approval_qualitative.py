@@ -1,0 +1,112 @@
+"""No silent "not started": a tertial is not approved while a qualitative target has neither a
+status nor a comment; "not assessed" says so explicitly."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from followup.models import Approval, Publication, Status
+from followup.selectors import silent_qualitative_targets
+from followup.services import target_comment_save, tertial_approve
+from promises.models import Target
+from promises.periods import Tertial
+from tests.factories import TargetFactory, World
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2022
+T1 = Tertial(YEAR, 1)
+
+
+def _qualitative(world: World, title: str) -> Target:
+    return TargetFactory(
+        commitment=world.patrol_target.commitment,
+        kind=Target.Kind.QUALITATIVE,
+        activity_type=None,
+        count=None,
+        title=title,
+    )
+
+
+def _comment(world: World, target: Target, *, tertial: int = 1, status: str = "", analysis: str = "") -> None:
+    target_comment_save(
+        target=target, tertial=tertial, user=world.manager, analysis=analysis, measures="", manual_status=status
+    )
+
+
+def test_approve_is_refused_listing_the_qualitative_targets_without_status_or_comment():
+    world = World(year=YEAR)
+    walks = _qualitative(world, "Trygghetsvandringar genomförs")
+    meetings = _qualitative(world, "Medborgardialoger hålls")
+    _comment(world, _qualitative(world, "Samverkansavtal följs upp"), status=Status.ON_TRACK)
+    with pytest.raises(ValidationError) as refused:
+        tertial_approve(promise=world.promise, tertial=T1, user=world.manager)
+    assert refused.value.messages == [
+        "De här målen utan siffra har varken status eller kommentar: Trygghetsvandringar genomförs; "
+        "Medborgardialoger hålls. Ange deras status (”Ej bedömd” om de inte har kunnat bedömas) "
+        "eller kommentera dem innan du godkänner."
+    ]
+    assert Approval.objects.count() == 0
+    assert [t.pk for t in silent_qualitative_targets(promise=world.promise, tertial=1)] == [walks.pk, meetings.pk]
+
+
+def test_approve_after_setting_not_assessed_publishes_it():
+    world = World(year=YEAR)
+    walks = _qualitative(world, "Trygghetsvandringar genomförs")
+    _comment(world, walks, status=Status.NOT_ASSESSED)
+    world.publish(1)
+    snapshot = Publication.objects.get(tertial=1).snapshot
+    assert next(t for t in snapshot["targets"] if t["id"] == walks.pk)["status"] == "not_assessed"
+
+
+def test_approve_with_a_comment_but_no_status_is_allowed():
+    world = World(year=YEAR)
+    walks = _qualitative(world, "Trygghetsvandringar genomförs")
+    _comment(world, walks, analysis="Vandringarna flyttades till hösten.")
+    outcome = tertial_approve(promise=world.promise, tertial=T1, user=world.manager)
+    assert outcome.approval is not None
+
+
+def test_approve_looks_only_at_the_tertial_being_approved():
+    world = World(year=YEAR)
+    walks = _qualitative(world, "Trygghetsvandringar genomförs")
+    _comment(world, walks, tertial=2, status=Status.ACHIEVED)
+    with pytest.raises(ValidationError):
+        tertial_approve(promise=world.promise, tertial=T1, user=world.manager)
+
+
+def test_silent_qualitative_targets_ignores_other_promises():
+    world, other = World(year=YEAR), World(year=YEAR + 1)
+    _qualitative(other, "I ett annat löfte")
+    assert silent_qualitative_targets(promise=world.promise, tertial=1) == []
+
+
+def test_dashboard_shows_the_refusal_where_the_manager_approves(client):
+    world = World(year=YEAR)
+    _qualitative(world, "Trygghetsvandringar genomförs")
+    client.force_login(world.manager)
+    response = client.post(reverse("followup:approve", args=[world.promise.pk, 1]), {"reason": ""}, follow=True)
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0].startswith(reverse("followup:dashboard"))
+    assert "varken status eller kommentar: Trygghetsvandringar genomförs" in body
+    assert Approval.objects.count() == 0
+
+
+def test_target_page_offers_not_assessed_for_qualitative_targets(client):
+    world = World(year=YEAR)
+    walks = _qualitative(world, "Trygghetsvandringar genomförs")
+    client.force_login(world.manager)
+    url = reverse("followup:target", args=[walks.pk]) + "?tertial=1"
+    assert "Ej bedömd" in client.get(url).content.decode()
+    client.post(url, {"analysis": "", "measures": "", "manual_status": "not_assessed"})
+    assert walks.comments.get(tertial=1).manual_status == Status.NOT_ASSESSED
+
+
+def test_public_page_explains_not_assessed(client):
+    world = World(year=YEAR)
+    walks = _qualitative(world, "Trygghetsvandringar genomförs")
+    _comment(world, walks, status=Status.NOT_ASSESSED)
+    world.publish(1)
+    body = client.get(reverse("public:index")).content.decode()
+    assert "? Ej bedömd" in body.replace('<span aria-hidden="true">?</span>', "?")
+    assert "”Ej bedömd” betyder att polisen och kommunen inte har kunnat bedöma" in body
