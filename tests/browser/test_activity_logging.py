@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from promises.models import Activity
 from tests.browser.conftest import axe_violations, format_violations, login, screenshot
@@ -52,7 +53,8 @@ def test_staff_log_form_shows_every_mistake_at_once_and_focuses_the_summary(page
     summary = page.locator(".error-summary")
     assert summary.count() == 1
     assert summary.locator("li").count() == 2
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # The script is deferred: wait for it rather than race it (fails after the timeout if it never focuses).
+    expect(page.locator("#error-summary")).to_be_focused(timeout=5000)
     assert page.get_by_label("Område").get_attribute("aria-invalid") == "true"
     assert page.get_by_label("Varaktighet (minuter)").get_attribute("aria-invalid") == "true"
     assert Activity.objects.count() == 0
@@ -65,7 +67,8 @@ def test_refused_login_marks_the_fields_and_focuses_the_summary(page):
     page.get_by_label("Användarnamn").fill(world.officer.username)
     page.get_by_label("Lösenord").fill("fel")
     page.get_by_role("button", name="Logga in").click()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # The script is deferred: wait for it rather than race it (fails after the timeout if it never focuses).
+    expect(page.locator("#error-summary")).to_be_focused(timeout=5000)
     for label in ("Användarnamn", "Lösenord"):
         field = page.get_by_label(label)
         assert field.get_attribute("aria-invalid") == "true"

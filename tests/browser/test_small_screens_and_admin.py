@@ -67,6 +67,10 @@ def _world() -> tuple[World, dict]:
     target_comment_save(
         target=world.patrol_target, tertial=1, user=world.manager, analysis=LONG_NOTE, measures=LONG_NOTE
     )
+    # A qualitative target needs a status or a comment before the tertial can be approved.
+    target_comment_save(
+        target=qualitative, tertial=1, user=world.manager, analysis="", measures="", manual_status="on_track"
+    )
     for user in (world.manager, world.municipal_manager):
         tertial_approve(promise=world.promise, tertial=Tertial(YEAR, 1), user=user)
     admin = UserFactory(username="administratör", organisation=None, is_staff=True)
