@@ -15,8 +15,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from followup.models import Status, TertialNumber
+from followup.models import TertialNumber
 from followup.public import published_tertials
+from followup.published import published_target_api_fields
 from medborgarlofte import exports
 from promises.models import Promise
 
@@ -64,55 +65,8 @@ class CorrectionSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class PublishedTargetSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    section_number = serializers.IntegerField()
-    section_title = serializers.CharField()
-    commitment_label = serializers.CharField()
-    commitment_text = serializers.CharField()
-    title = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["count", "share", "cadence", "qualitative"])
-    unit = serializers.ChoiceField(choices=["count", "percent", "periods", "none"])
-    period = serializers.CharField(allow_blank=True)
-    areas = serializers.ListField(child=serializers.CharField())
-    sensitive = serializers.BooleanField()
-    target = serializers.FloatField(allow_null=True, help_text="The year's target (count, percent or periods).")
-    outcome = serializers.FloatField(allow_null=True, help_text="In the tertial; null for sensitive targets.")
-    year_to_date = serializers.FloatField(allow_null=True)
-    year_to_date_text = serializers.CharField(
-        allow_blank=True, help_text="Set instead of year_to_date when the number is too small to publish."
-    )
-    expected = serializers.FloatField(allow_null=True)
-    attainment = serializers.FloatField(allow_null=True, help_text="Year to date against expected, %.")
-    progress = serializers.FloatField(allow_null=True, help_text="Year to date against the year's target, %.")
-    forecast = serializers.FloatField(allow_null=True)
-    needed_per_week = serializers.FloatField(allow_null=True)
-    periods_total = serializers.IntegerField(allow_null=True)
-    missed = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-    status = serializers.ChoiceField(
-        choices=Status.values,
-        help_text=(
-            "While the year runs: on_track, at_risk, behind or not_started. Once the year is over (the published "
-            "tertial 3), a count, share or cadence target is achieved or not_achieved. A qualitative target's "
-            "status is the managers' assessment; not_assessed means they could not assess it."
-        ),
-    )
-    status_label = serializers.CharField()
-    final = serializers.BooleanField(
-        help_text="The year is over: year_to_date is the full-year outcome and status is final."
-    )
-    difference = serializers.FloatField(
-        allow_null=True,
-        help_text="When final: the full-year outcome minus the target (negative when short of it).",
-    )
-    status_recomputed = serializers.BooleanField(
-        help_text=(
-            "The final status was computed afterwards from the figures of a tertial 3 published before "
-            "year-end statuses existed; the figures themselves are as published."
-        )
-    )
-    analysis = serializers.CharField(allow_blank=True)
-    measures = serializers.CharField(allow_blank=True)
+# Built from the one type of a published target, so no key of the snapshot goes missing here.
+PublishedTargetSerializer = type("PublishedTargetSerializer", (serializers.Serializer,), published_target_api_fields())
 
 
 class FollowupSummarySerializer(serializers.Serializer):

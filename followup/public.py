@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from followup.engine import final_status
 from followup.models import Publication, Status
+from followup.published import PublishedTarget
 from promises.models import Area, Promise
 from promises.periods import TERTIAL_MONTHS
 
@@ -52,26 +53,21 @@ def final_target(target: dict, *, tertial: int, as_of: str) -> dict:
 
 
 def redact_target(target: dict) -> dict:
-    """A snapshot target as the public may see it."""
-    public = dict(target)
-    public["year_to_date_text"] = ""
-    public.setdefault("final", False)
-    public.setdefault("difference", None)
-    public.setdefault("status_recomputed", False)
-    public["status_label"] = str(Status(target["status"]).label)
-    if not target.get("sensitive"):
-        return public
-    public["outcome"] = None  # never per tertial
-    public["missed"] = {}  # never per area
-    public["area_year_to_date"] = {}
-    ytd = target.get("year_to_date")
-    if ytd is not None and 0 < ytd < SMALL_NUMBER_LIMIT:
-        public["year_to_date"] = None
-        public["year_to_date_text"] = _("fewer than %(limit)s") % {"limit": SMALL_NUMBER_LIMIT}
-        # Each of these would give the exact number back.
-        for key in ("attainment", "progress", "forecast", "needed_per_week", "difference"):
-            public[key] = None
-    return public
+    """A snapshot target as the public may see it (every key of `PublishedTarget`)."""
+    public = PublishedTarget.from_snapshot(target)
+    public.status_label = str(Status(public.status).label)
+    if public.sensitive:
+        public.outcome = None  # never per tertial
+        public.missed = {}  # never per area
+        public.area_year_to_date = {}
+        ytd = public.year_to_date
+        if ytd is not None and 0 < ytd < SMALL_NUMBER_LIMIT:
+            public.year_to_date = None
+            public.year_to_date_text = _("fewer than %(limit)s") % {"limit": SMALL_NUMBER_LIMIT}
+            # Each of these would give the exact number back.
+            public.attainment = public.progress = public.forecast = public.needed_per_week = None
+            public.difference = None
+    return public.as_dict()
 
 
 @dataclass

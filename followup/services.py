@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.models import Approval, Publication, TargetComment
 from followup.notifications import notifications_queue_approval
+from followup.published import PublishedTarget
 from followup.selectors import (
     FollowupRow,
     followup_as_of,
@@ -63,36 +64,36 @@ def target_comment_save(
 
 def _row_snapshot(row: FollowupRow, area_names: dict[int, str]) -> dict:
     result = row.result
-    return {
-        "id": row.target.pk,
-        "key": row.target.key,
-        "section_number": row.section.number,
-        "section_title": row.section.title,
-        "commitment_label": row.commitment.label,
-        "commitment_text": row.commitment.text,
-        "title": row.target.title,
-        "kind": row.target.kind,
-        "unit": result.unit,
-        "period": row.target.period,
-        "areas": sorted(area.name for area in row.target.areas.all()),
-        "sensitive": bool(row.target.activity_type and row.target.activity_type.is_sensitive),
-        "target": result.target,
-        "outcome": result.outcome,
-        "year_to_date": result.year_to_date,
-        "expected": result.expected,
-        "attainment": result.attainment,
-        "progress": result.progress,
-        "forecast": result.forecast,
-        "needed_per_week": result.needed_per_week,
-        "periods_total": result.periods_total,
-        "missed": {area_names.get(pk, str(pk)): labels for pk, labels in result.missed.items()},
-        "area_year_to_date": {area_names.get(pk, str(pk)): value for pk, value in result.area_year_to_date.items()},
-        "status": str(result.status),
-        "analysis": row.comment.analysis if row.comment else "",
-        "measures": row.comment.measures if row.comment else "",
-        # Only once the year is over, so the snapshots (and fingerprints) of other tertials stay as they were.
-        **({"final": True, "difference": result.difference} if result.final else {}),
-    }
+    return PublishedTarget(
+        id=row.target.pk,
+        key=row.target.key,
+        section_number=row.section.number,
+        section_title=row.section.title,
+        commitment_label=row.commitment.label,
+        commitment_text=row.commitment.text,
+        title=row.target.title,
+        kind=row.target.kind,
+        unit=result.unit,
+        period=row.target.period,
+        areas=sorted(area.name for area in row.target.areas.all()),
+        sensitive=bool(row.target.activity_type and row.target.activity_type.is_sensitive),
+        target=result.target,
+        outcome=result.outcome,
+        year_to_date=result.year_to_date,
+        expected=result.expected,
+        attainment=result.attainment,
+        progress=result.progress,
+        forecast=result.forecast,
+        needed_per_week=result.needed_per_week,
+        periods_total=result.periods_total,
+        missed={area_names.get(pk, str(pk)): labels for pk, labels in result.missed.items()},
+        area_year_to_date={area_names.get(pk, str(pk)): value for pk, value in result.area_year_to_date.items()},
+        status=str(result.status),
+        analysis=row.comment.analysis if row.comment else "",
+        measures=row.comment.measures if row.comment else "",
+        final=result.final,
+        difference=result.difference if result.final else None,
+    ).snapshot()
 
 
 def followup_snapshot(*, promise: Promise, tertial: Tertial) -> dict:

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from followup.public import redact_target
+from followup.published import PublishedTarget
 from followup.services import target_comment_save
 from promises.models import Activity, Promise
 from tests.factories import World
@@ -126,21 +127,39 @@ def test_public_correction_notice(client):
 
 @pytest.mark.parametrize(("count", "shown"), [(1, None), (2, None), (3, 3), (0, 0)])
 def test_redact_target_small_sensitive_numbers(count, shown):
-    target = {
-        "sensitive": True,
-        "status": "behind",
-        "outcome": count,
-        "year_to_date": count,
-        "progress": 10.0,
-        "attainment": 50.0,
-        "forecast": count * 3,
-        "needed_per_week": 1.0,
-        "missed": {"Råslätt": ["v. 5"]},
-    }
+    target = PublishedTarget(
+        id=1,
+        key="narkotikabrott",
+        section_number=1,
+        section_title="Polisiärt arbete",
+        commitment_label="A",
+        commitment_text="…",
+        title="Narkotikabrott",
+        kind="count",
+        unit="count",
+        period="",
+        areas=["Råslätt", "Öxnehaga"],
+        sensitive=True,
+        target=52,
+        outcome=count,
+        year_to_date=count,
+        expected=20.0,
+        attainment=50.0,
+        progress=10.0,
+        forecast=count * 3,
+        needed_per_week=1.0,
+        periods_total=None,
+        missed={"Råslätt": ["v. 5"]},
+        area_year_to_date={"Råslätt": count, "Öxnehaga": 0},
+        status="behind",
+        analysis="",
+        measures="",
+    ).snapshot()
     public = redact_target(target)
     assert public["year_to_date"] == shown
     assert public["outcome"] is None  # never per tertial
     assert public["missed"] == {}  # never per area
+    assert public["area_year_to_date"] == {}
     if shown is None:
         assert public["year_to_date_text"] == "färre än 3"
         assert (public["progress"], public["attainment"], public["forecast"]) == (None, None, None)
