@@ -7,6 +7,7 @@ the serializer is built from these fields, and a test compares the two.
 """
 
 from dataclasses import asdict, dataclass, field, fields
+from types import UnionType
 from typing import Any, get_type_hints
 
 from followup.status import Status
@@ -97,6 +98,25 @@ class PublishedTarget:
         return asdict(self)
 
 
+def _api_field(hint: Any, options: dict[str, Any]) -> Any:
+    from rest_framework import serializers
+
+    simple = {
+        str: lambda: serializers.CharField(allow_blank=True, **options),
+        bool: lambda: serializers.BooleanField(**options),
+        int: lambda: serializers.IntegerField(**options),
+        float: lambda: serializers.FloatField(**options),
+        list[str]: lambda: serializers.ListField(child=serializers.CharField(), **options),
+        dict[str, list[str]]: lambda: serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()), **options
+        ),
+        dict[str, float]: lambda: serializers.DictField(child=serializers.FloatField(), **options),
+    }
+    if hint not in simple:  # a new field of a type the API does not know yet fails loudly, at import
+        raise TypeError(f"No API field for {hint}")
+    return simple[hint]()
+
+
 def published_target_api_fields() -> dict[str, Any]:
     """The serializer fields of a published target, one per field of the type the API shows."""
     from rest_framework import serializers
@@ -108,31 +128,12 @@ def published_target_api_fields() -> dict[str, Any]:
         if not meta["api"]:
             continue
         hint = hints[spec.name]
-        options: dict[str, Any] = {}
-        if meta["help"]:
-            options["help_text"] = meta["help"]
-        nullable = type(None) in getattr(hint, "__args__", ()) and hint.__class__.__name__ == "UnionType"
-        if nullable:
+        options: dict[str, Any] = {"help_text": meta["help"]} if meta["help"] else {}
+        if isinstance(hint, UnionType) and type(None) in hint.__args__:
             options["allow_null"] = True
             hint = next(arg for arg in hint.__args__ if arg is not type(None))
         if meta["choices"]:
             result[spec.name] = serializers.ChoiceField(choices=list(meta["choices"]), **options)
-        elif hint is str:
-            result[spec.name] = serializers.CharField(allow_blank=True, **options)
-        elif hint is bool:
-            result[spec.name] = serializers.BooleanField(**options)
-        elif hint is int:
-            result[spec.name] = serializers.IntegerField(**options)
-        elif hint is float:
-            result[spec.name] = serializers.FloatField(**options)
-        elif hint == list[str]:
-            result[spec.name] = serializers.ListField(child=serializers.CharField(), **options)
-        elif hint == dict[str, list[str]]:
-            result[spec.name] = serializers.DictField(
-                child=serializers.ListField(child=serializers.CharField()), **options
-            )
-        elif hint == dict[str, float]:
-            result[spec.name] = serializers.DictField(child=serializers.FloatField(), **options)
-        else:  # a new field of a type the API does not know yet fails loudly, at import
-            raise TypeError(f"No API field for {spec.name}: {hint}")
+        else:
+            result[spec.name] = _api_field(hint, options)
     return result

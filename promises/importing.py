@@ -10,6 +10,7 @@ both separators and both encodings are accepted.
 import csv
 import hashlib
 import io
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -145,7 +146,7 @@ def _parse_date(value) -> date:
     text = _text(value)
     for pattern in ("%Y-%m-%d", "%Y%m%d"):
         try:
-            return datetime.strptime(text, pattern).date()
+            return date(*time.strptime(text, pattern)[:3])
         except ValueError:
             continue
     raise ValueError(_("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": text})
@@ -183,17 +184,8 @@ def _row_errors(preview: ImportPreview, errors: dict[int, ValidationError]) -> N
     preview.errors.sort(key=lambda error: error.line)
 
 
-def import_preview(*, raw: bytes, file_name: str, user: User, check: bool = True) -> ImportPreview:
-    """Read and check a whole file without saving anything.
-
-    Without `check` only the file's shape is read (columns, dates, numbers, known names): the
-    confirmation leaves the rules to `import_save`, so they run once per request.
-    """
-    preview = ImportPreview(file_name=file_name, sha256=hashlib.sha256(raw).hexdigest())
-    rows = read_rows(raw=raw, file_name=file_name)
-    rows = [row for row in rows if any(_text(cell) for cell in row)] if rows else []
-    if not rows:
-        raise ImportFileError(_("The file is empty."))
+def _header(rows: list[list]) -> list[str]:
+    """The first line's column names, or a refusal naming what is missing and what is unknown."""
     header = [_text(cell).lower() for cell in rows[0]]
     unknown = [name for name in header if name and name not in COLUMNS]
     missing = REQUIRED_COLUMNS - set(header)
@@ -207,63 +199,93 @@ def import_preview(*, raw: bytes, file_name: str, user: User, check: bool = True
             _("The first line must name the columns (%(expected)s); %(problems)s.")
             % {"expected": ";".join(COLUMNS), "problems": "; ".join(parts)}
         )
+    return header
+
+
+@dataclass
+class _Names:
+    """The activity types (by name or code) and areas (by name) a file may name, lower-cased."""
+
+    types: dict[str, ActivityType]
+    areas: dict[str, list[Area]]
+
+    @classmethod
+    def load(cls) -> "_Names":
+        types = {}
+        for activity_type in ActivityType.objects.all():
+            types[activity_type.name.lower()] = activity_type
+            types[activity_type.code.lower()] = activity_type
+        areas: dict[str, list[Area]] = {}
+        for area in Area.objects.all():
+            areas.setdefault(area.name.lower(), []).append(area)
+        return cls(types=types, areas=areas)
+
+
+_PARSERS = (
+    ("datum", _parse_date),
+    ("antal", lambda v: _parse_int(v, "antal", default=1)),
+    ("förstagångsanvändare", _parse_yes_no),
+    ("varaktighet_min", lambda v: _parse_int(v, "varaktighet_min")),
+)
+
+
+def _read_row(cells: dict, *, line: int, names: _Names) -> tuple[ActivityData | None, list[RowError]]:
+    """One line's shape: its values read, its names known; every problem of the line at once."""
+    errors: list[RowError] = []
+    values = {}
+    for column, parse in _PARSERS:
+        try:
+            values[column] = parse(cells.get(column))
+        except ValueError as exc:
+            errors.append(RowError(line, column, str(exc)))
+    type_name, area_name = _text(cells.get("aktivitet")), _text(cells.get("område"))
+    activity_type = names.types.get(type_name.lower())
+    if activity_type is None:
+        errors.append(RowError(line, "aktivitet", str(_("Unknown activity “%(value)s”.") % {"value": type_name})))
+    area_matches = names.areas.get(area_name.lower(), [])
+    if len(area_matches) != 1:
+        errors.append(RowError(line, "område", str(_("Unknown area “%(value)s”.") % {"value": area_name})))
+    if errors or activity_type is None:
+        return None, errors
+    data = ActivityData(
+        activity_type=activity_type,
+        area=area_matches[0],
+        date=values["datum"],
+        quantity=values["antal"],
+        first_time_user=values["förstagångsanvändare"],
+        duration_minutes=values["varaktighet_min"],
+        description=_text(cells.get("beskrivning")),
+        note=_text(cells.get("anteckning")),
+    )
+    return data, []
+
+
+def import_preview(*, raw: bytes, file_name: str, user: User, check: bool = True) -> ImportPreview:
+    """Read and check a whole file without saving anything.
+
+    Without `check` only the file's shape is read (columns, dates, numbers, known names): the
+    confirmation leaves the rules to `import_save`, so they run once per request.
+    """
+    preview = ImportPreview(file_name=file_name, sha256=hashlib.sha256(raw).hexdigest())
+    rows = read_rows(raw=raw, file_name=file_name)
+    rows = [row for row in rows if any(_text(cell) for cell in row)] if rows else []
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    header = _header(rows)
     if len(rows) - 1 > MAX_ROWS:
         raise ImportFileError(_("At most %(max)s rows in one file.") % {"max": MAX_ROWS})
     index = {name: position for position, name in enumerate(header) if name}
-    types = {}
-    for activity_type in ActivityType.objects.all():
-        types[activity_type.name.lower()] = activity_type
-        types[activity_type.code.lower()] = activity_type
-    areas: dict[str, list[Area]] = {}
-    for area in Area.objects.all():
-        areas.setdefault(area.name.lower(), []).append(area)
-    organisation = user.organisation
-    previous = ImportBatch.objects.filter(sha256=preview.sha256, organisation=organisation).first()
-    preview.previous = previous
-
-    def cell(row: list, name: str):
-        position = index.get(name)
-        return row[position] if position is not None and position < len(row) else None
-
+    names = _Names.load()
+    preview.previous = ImportBatch.objects.filter(sha256=preview.sha256, organisation=user.organisation).first()
     # Row numbers follow the spreadsheet: the header is line 1.
     for line, row in enumerate(rows[1:], start=2):
-        row_errors: list[RowError] = []
-
-        def fail(column: str, message: str, line=line, row_errors=row_errors) -> None:
-            row_errors.append(RowError(line, column, str(message)))
-
-        values = {}
-        for column, parse in (
-            ("datum", _parse_date),
-            ("antal", lambda v: _parse_int(v, "antal", default=1)),
-            ("förstagångsanvändare", _parse_yes_no),
-            ("varaktighet_min", lambda v: _parse_int(v, "varaktighet_min")),
-        ):
-            try:
-                values[column] = parse(cell(row, column))
-            except ValueError as exc:
-                fail(column, str(exc))
-        activity_type = types.get(_text(cell(row, "aktivitet")).lower())
-        if activity_type is None:
-            fail("aktivitet", _("Unknown activity “%(value)s”.") % {"value": _text(cell(row, "aktivitet"))})
-        area_matches = areas.get(_text(cell(row, "område")).lower(), [])
-        if len(area_matches) != 1:
-            fail("område", _("Unknown area “%(value)s”.") % {"value": _text(cell(row, "område"))})
+        cells = {name: row[position] if position < len(row) else None for name, position in index.items()}
+        data, row_errors = _read_row(cells, line=line, names=names)
         if row_errors:
             preview.errors.extend(row_errors)
-            continue
-        data = ActivityData(
-            activity_type=activity_type,
-            area=area_matches[0],
-            date=values["datum"],
-            quantity=values["antal"],
-            first_time_user=values["förstagångsanvändare"],
-            duration_minutes=values["varaktighet_min"],
-            description=_text(cell(row, "beskrivning")),
-            note=_text(cell(row, "anteckning")),
-        )
-        preview.rows.append(data)
-        preview.lines.append(line)
+        elif data is not None:
+            preview.rows.append(data)
+            preview.lines.append(line)
     if check and preview.rows:
         _row_errors(preview, activity_check_many(user=user, rows=preview.rows))
     return preview

@@ -255,81 +255,112 @@ def activity_check(
             years=[data.date.year] if data.date else [],
         )
     errors: dict[str, list] = {}
-    activity_type = data.activity_type
-
-    def error(field: str, message) -> None:
-        errors.setdefault(field, []).append(message)
-
-    if data.area is None:
-        error("area", ACTIVITY_AREA_REQUIRED)
-    if data.date is None:
-        error("date", ACTIVITY_DATE_REQUIRED)
-    elif data.date > timezone.localdate():
-        error("date", ACTIVITY_DATE_IN_FUTURE)
-    promise = None
-    if data.area is not None and data.date is not None:
-        promise = context.promise_for(municipality=data.area.municipality, year=data.date.year)
-        if promise is None:
-            error(
-                "date",
-                ACTIVITY_NO_ACTIVE_PROMISE % {"date": data.date.isoformat(), "municipality": data.area.municipality},
-            )
-    type_allowed = activity_type.pk in context.types_for(organisation.pk)
-    if not type_allowed:
-        error("activity_type", ACTIVITY_TYPE_NOT_ALLOWED % {"organisation": organisation.name, "type": activity_type})
-    if promise is not None and data.area is not None and data.date is not None:
-        if type_allowed and not context.takes_part(
-            promise_id=promise.pk, organisation_id=organisation.pk, type_id=activity_type.pk
-        ):
-            error(
-                "activity_type",
-                ACTIVITY_NOT_A_PARTY
-                % {
-                    "organisation": organisation.name,
-                    "municipality": promise.municipality,
-                    "year": promise.year,
-                    "type": activity_type,
-                },
-            )
-        allowed = context.areas_for(promise.pk, activity_type.pk)
-        if data.area.pk not in allowed:
-            error(
-                "area",
-                ACTIVITY_AREA_NOT_USED
-                % {
-                    "type": activity_type,
-                    "area": data.area,
-                    "areas": ", ".join(sorted(context.area_names[pk] for pk in allowed)),
-                },
-            )
-        if (promise.pk, Tertial.of(data.date).number) in context.published and not is_manager(user):
-            error("date", ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(data.date).label})
-    if data.quantity is None:
-        error("quantity", ACTIVITY_QUANTITY_REQUIRED)
-    elif data.quantity < 1:
-        error("quantity", ACTIVITY_QUANTITY_TOO_SMALL)
-    elif data.quantity > activity_type.max_quantity:
-        error("quantity", ACTIVITY_QUANTITY_TOO_LARGE % {"max": activity_type.max_quantity})
-    if activity_type.has_first_time_user and data.first_time_user is None:
-        error("first_time_user", ACTIVITY_FIRST_TIME_REQUIRED)
-    if activity_type.has_duration:
-        if data.duration_minutes is None:
-            error("duration_minutes", ACTIVITY_DURATION_REQUIRED)
-        elif data.duration_minutes < (activity_type.min_duration_minutes or 1):
-            error("duration_minutes", ACTIVITY_DURATION_TOO_SHORT % {"min": activity_type.min_duration_minutes or 1})
-    if activity_type.requires_description and not data.description.strip():
-        error("description", ACTIVITY_DESCRIPTION_REQUIRED % {"type": activity_type.name.lower()})
-    for field in ("description", "note"):
-        text = getattr(data, field)
-        if len(text) > TEXT_MAX_LENGTH:
-            error(field, ACTIVITY_TEXT_TOO_LONG % {"max": TEXT_MAX_LENGTH})
-        try:
-            validate_no_personal_identity_number(text)
-        except ValidationError as exc:
-            error(field, exc.messages[0])
+    promise = _check_promise(data=data, organisation=organisation, user=user, context=context, errors=errors)
+    _check_quantities(data=data, errors=errors)
+    _check_texts(data=data, errors=errors)
     if errors:
         raise ValidationError(errors)
     return promise
+
+
+# The rule groups of activity_check, each adding its messages by field without looking at the others'.
+Errors = dict[str, list]
+
+
+def _error(errors: Errors, field: str, message) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def _check_promise(
+    *, data: ActivityData, organisation: Organisation, user: User, context: ActivityContext, errors: Errors
+) -> Promise | None:
+    """Where and when: the area and date, the promise they fall in, who may log the type there."""
+    activity_type = data.activity_type
+    if data.area is None:
+        _error(errors, "area", ACTIVITY_AREA_REQUIRED)
+    if data.date is None:
+        _error(errors, "date", ACTIVITY_DATE_REQUIRED)
+    elif data.date > timezone.localdate():
+        _error(errors, "date", ACTIVITY_DATE_IN_FUTURE)
+    type_allowed = activity_type.pk in context.types_for(organisation.pk)
+    if not type_allowed:
+        _error(
+            errors,
+            "activity_type",
+            ACTIVITY_TYPE_NOT_ALLOWED % {"organisation": organisation.name, "type": activity_type},
+        )
+    if data.area is None or data.date is None:
+        return None
+    promise = context.promise_for(municipality=data.area.municipality, year=data.date.year)
+    if promise is None:
+        _error(
+            errors,
+            "date",
+            ACTIVITY_NO_ACTIVE_PROMISE % {"date": data.date.isoformat(), "municipality": data.area.municipality},
+        )
+        return None
+    if type_allowed and not context.takes_part(
+        promise_id=promise.pk, organisation_id=organisation.pk, type_id=activity_type.pk
+    ):
+        _error(
+            errors,
+            "activity_type",
+            ACTIVITY_NOT_A_PARTY
+            % {
+                "organisation": organisation.name,
+                "municipality": promise.municipality,
+                "year": promise.year,
+                "type": activity_type,
+            },
+        )
+    allowed = context.areas_for(promise.pk, activity_type.pk)
+    if data.area.pk not in allowed:
+        _error(
+            errors,
+            "area",
+            ACTIVITY_AREA_NOT_USED
+            % {
+                "type": activity_type,
+                "area": data.area,
+                "areas": ", ".join(sorted(context.area_names[pk] for pk in allowed)),
+            },
+        )
+    if (promise.pk, Tertial.of(data.date).number) in context.published and not is_manager(user):
+        _error(errors, "date", ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(data.date).label})
+    return promise
+
+
+def _check_quantities(*, data: ActivityData, errors: Errors) -> None:
+    """The figures: the quantity and the type's own questions."""
+    activity_type = data.activity_type
+    if data.quantity is None:
+        _error(errors, "quantity", ACTIVITY_QUANTITY_REQUIRED)
+    elif data.quantity < 1:
+        _error(errors, "quantity", ACTIVITY_QUANTITY_TOO_SMALL)
+    elif data.quantity > activity_type.max_quantity:
+        _error(errors, "quantity", ACTIVITY_QUANTITY_TOO_LARGE % {"max": activity_type.max_quantity})
+    if activity_type.has_first_time_user and data.first_time_user is None:
+        _error(errors, "first_time_user", ACTIVITY_FIRST_TIME_REQUIRED)
+    if activity_type.has_duration:
+        minimum = activity_type.min_duration_minutes or 1
+        if data.duration_minutes is None:
+            _error(errors, "duration_minutes", ACTIVITY_DURATION_REQUIRED)
+        elif data.duration_minutes < minimum:
+            _error(errors, "duration_minutes", ACTIVITY_DURATION_TOO_SHORT % {"min": minimum})
+
+
+def _check_texts(*, data: ActivityData, errors: Errors) -> None:
+    """The free text: a description where the type needs one, never too long, never a personnummer."""
+    if data.activity_type.requires_description and not data.description.strip():
+        _error(errors, "description", ACTIVITY_DESCRIPTION_REQUIRED % {"type": data.activity_type.name.lower()})
+    for field in ("description", "note"):
+        text = getattr(data, field)
+        if len(text) > TEXT_MAX_LENGTH:
+            _error(errors, field, ACTIVITY_TEXT_TOO_LONG % {"max": TEXT_MAX_LENGTH})
+        try:
+            validate_no_personal_identity_number(text)
+        except ValidationError as exc:
+            _error(errors, field, exc.messages[0])
 
 
 def activity_fields(data: ActivityData) -> dict:
