@@ -6,6 +6,7 @@ They read publication snapshots only (through `followup.public`), never activiti
 from collections.abc import Callable
 from functools import wraps
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from followup.models import Publication, Status
@@ -159,12 +161,12 @@ def embeddable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        origins = list(settings.EMBED_ALLOWED_ORIGINS)
-        if origins:
-            response._csp_replace = {"frame-ancestors": origins}  # read by csp.middleware
-            response.xframe_options_exempt = True  # X-Frame-Options cannot name origins; CSP does
-        return response
+        origins = list(settings.EMBED_ALLOWED_ORIGINS)  # read per request, so settings may change
+        if not origins:
+            return view(request, *args, **kwargs)
+        # X-Frame-Options cannot name origins; the CSP's frame-ancestors does.
+        framed = xframe_options_exempt(csp_replace({"frame-ancestors": origins})(view))
+        return framed(request, *args, **kwargs)
 
     return wrapped
 
