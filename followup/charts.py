@@ -8,7 +8,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from promises.periods import iso_weeks, period_bounds, period_label, year_end, year_start
+from promises.periods import iso_weeks, period_elapsed, period_label, year_end, year_start
 
 # Colours with at least 3:1 contrast against white, told apart by dash style as well.
 OUTCOME = "#0b4f8a"
@@ -140,7 +140,7 @@ def cadence_grid(*, year: int, period: str, areas: list[tuple[int, str]], covere
     for area_id, _name in areas:
         row, row_text = [], []
         for key in keys:
-            due = period_bounds(key, period)[0] <= until
+            due = period_elapsed(key, period, until)
             hit = key in covered.get(area_id, set())
             row.append(1 if hit else (0 if due else None))
             row_text.append(_("done") if hit else (_("missed") if due else _("not yet")))

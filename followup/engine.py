@@ -9,7 +9,7 @@ result is final, expected and forecast give way to the difference to the target.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from followup.status import Status
@@ -18,7 +18,7 @@ from promises.periods import (
     days_in_year,
     iso_weeks,
     period_bounds,
-    period_has_ended,
+    period_elapsed,
     period_label,
     periods_in,
     year_end,
@@ -187,8 +187,11 @@ def cadence_result(
 ) -> TargetResult:
     """Periods (weeks or months) with at least one entry in every area, against periods elapsed.
 
-    A period counts once it has ended; the running period counts only when it is already
-    covered in every area, so a week in progress is never held against anyone.
+    A period counts once it is over (periods.period_elapsed: it has ended, or the tertial it
+    belongs to has, so the year's last ISO week counts once the year is over); the running
+    period counts only when it is already covered in every area, so a week in progress is
+    never held against anyone. The year's denominator is every period of the year, covered
+    or not.
     """
     period = spec.period
     year_periods = iso_weeks(tertial.year) if period == "week" else [(tertial.year, m) for m in range(1, 13)]
@@ -206,8 +209,7 @@ def cadence_result(
             if period_bounds(key, period)[0] > as_of:
                 continue
             in_every_area = all(covered_in(key, area_id) for area_id in spec.area_ids)
-            ended = period_has_ended(key, period, as_of + timedelta(days=1))
-            if not ended and not in_every_area:
+            if not period_elapsed(key, period, as_of) and not in_every_area:
                 continue
             elapsed += 1
             covered += in_every_area

@@ -121,5 +121,22 @@ def period_has_ended(key: tuple[int, int], period: str, today: date) -> bool:
     return period_bounds(key, period)[1] < today
 
 
+def tertial_of_period(key: tuple[int, int], period: str) -> Tertial:
+    """The tertial a week (by its Thursday) or a month belongs to."""
+    if period == "week":
+        return Tertial.of(week_thursday(*key))
+    return Tertial.of(date(key[0], key[1], 1))
+
+
+def period_elapsed(key: tuple[int, int], period: str, as_of: date) -> bool:
+    """Whether a period counts as over when the figures are counted up to and including `as_of`.
+
+    A period is over when its last day is, or when the tertial it belongs to is: once a
+    tertial (or the year) is over, every period of it counts, also an ISO week that ends in
+    the next tertial or calendar year (2022-W52 runs to 1 January 2023 but belongs to 2022).
+    """
+    return period_bounds(key, period)[1] <= as_of or tertial_of_period(key, period).end <= as_of
+
+
 def clamp(day: date, start: date, end: date) -> date:
     return max(start, min(day, end))

@@ -1,12 +1,15 @@
 """The engine against examples computed by hand."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from followup.engine import TargetSpec, cadence_result, count_result, qualitative_result, share_result, target_result
 from followup.models import Status
+from followup.selectors import followup_as_of
 from promises.periods import Tertial
 
 RISK = 0.8
@@ -179,3 +182,102 @@ def test_target_result_dispatches_every_kind(kind):
         risk_threshold=RISK,
     )
     assert result.unit == {"count": "count", "share": "percent", "cadence": "periods", "qualitative": "none"}[kind]
+
+
+# --- The calendar's edges, with the clock frozen ---------------------------------------------
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def _frozen(day: date):
+    return time_machine.travel(datetime(day.year, day.month, day.day, 12, 0, tzinfo=STOCKHOLM), tick=False)
+
+
+def _year_result(year: int, covered: set, today: date, spec=None):
+    """The T3 result of `year` as the dashboard computes it on `today`."""
+    tertial = Tertial(year, 3)
+    with _frozen(today):
+        as_of = followup_as_of(tertial=tertial)
+    return cadence_result(spec or _weekly(), {(REPORT, RASLATT): covered}, tertial, as_of, RISK)
+
+
+@pytest.mark.parametrize("last_week_covered", [True, False])
+def test_cadence_year_over_counts_the_last_iso_week_covered_or_not(last_week_covered):
+    # 2022-W52 runs 26 December 2022–1 January 2023; its Thursday is in 2022.
+    covered = {(2022, w) for w in range(1, 52) if w not in (5, 20, 30, 40, 45)}
+    if last_week_covered:
+        covered.add((2022, 52))
+    result = _year_result(2022, covered, today=date(2023, 1, 10))
+    assert result.expected == 52  # the same denominator whether week 52 was covered or not
+    assert result.periods_total == 52
+    assert result.year_to_date == (47 if last_week_covered else 46)
+    assert ("v. 52" in result.missed.get(RASLATT, [])) is (not last_week_covered)
+
+
+@pytest.mark.parametrize(("year", "weeks"), [(2020, 53), (2026, 53), (2021, 52), (2022, 52)])
+def test_cadence_every_week_covered_is_every_week_of_the_year(year, weeks):
+    result = _year_result(year, {(year, w) for w in range(1, weeks + 1)}, today=date(year + 1, 1, 2))
+    assert (result.year_to_date, result.expected, result.target) == (weeks, weeks, float(weeks))
+    assert result.status == Status.ACHIEVED
+
+
+def test_cadence_on_the_last_day_of_the_year_the_last_week_counts():
+    # On 31 December the figures count to the end of the day: the year is then over.
+    covered = {(2026, w) for w in range(1, 53)}
+    result = _year_result(2026, covered, today=date(2026, 12, 31))
+    assert (result.year_to_date, result.expected, result.missed) == (52, 53, {RASLATT: ["v. 53"]})
+
+
+def test_cadence_the_running_last_week_is_not_held_against_anyone_before_the_year_ends():
+    covered = {(2022, w) for w in range(1, 52)}
+    result = _year_result(2022, covered, today=date(2022, 12, 30))
+    assert (result.year_to_date, result.expected, result.missed) == (51, 51, {})
+
+
+@pytest.mark.parametrize("today", [date(2022, 1, 1), date(2022, 1, 2)])
+def test_cadence_first_of_january_in_last_years_iso_week_counts_nothing(today):
+    # 1–2 January 2022 are in 2021-W52: an entry then covers no week of 2022.
+    with _frozen(today):
+        as_of = followup_as_of(tertial=T1)
+    result = cadence_result(_weekly(), {(REPORT, RASLATT): {(2021, 52)}}, T1, as_of, RISK)
+    assert (result.outcome, result.year_to_date, result.expected) == (0, 0, 0)
+    assert (result.status, result.missed) == (Status.NOT_STARTED, {})
+
+
+def test_cadence_week_one_that_began_in_december_counts_in_january():
+    # 1 January 2026 is a Thursday: 2026-W1 began on 29 December 2025.
+    with _frozen(date(2026, 1, 5)):
+        as_of = followup_as_of(tertial=Tertial(2026, 1))
+    result = cadence_result(_weekly(), {(REPORT, RASLATT): {(2026, 1)}}, Tertial(2026, 1), as_of, RISK)
+    assert (result.year_to_date, result.expected, result.periods_total) == (1, 1, 53)
+
+
+@pytest.mark.parametrize(
+    ("tertial", "today", "last_week"),
+    [
+        (Tertial(2022, 1), date(2022, 5, 2), (2022, 17)),  # ends Sunday 1 May
+        (Tertial(2023, 2), date(2023, 9, 2), (2023, 35)),  # ends Sunday 3 September
+    ],
+)
+def test_cadence_last_week_of_a_tertial_counts_once_the_tertial_is_over(tertial, today, last_week):
+    with _frozen(today):
+        as_of = followup_as_of(tertial=tertial)
+    assert as_of == tertial.end
+    covered = {(tertial.year, w) for w in range(1, last_week[1])}  # all but the last week
+    result = cadence_result(_weekly(), {(REPORT, RASLATT): covered}, tertial, as_of, RISK)
+    assert result.missed == {RASLATT: [f"v. {last_week[1]}"]}
+    assert result.expected == last_week[1]
+
+
+def test_leap_day_counts_february_and_the_day():
+    monthly = TargetSpec(id=4, kind="cadence", activity_type_id=REPORT, area_ids=(RASLATT,), period="month")
+    t1 = Tertial(2024, 1)
+    with _frozen(date(2024, 2, 29)):
+        as_of = followup_as_of(tertial=t1)
+    assert as_of == date(2024, 2, 29)
+    result = cadence_result(monthly, {(REPORT, RASLATT): {(2024, 1)}}, t1, as_of, RISK)
+    assert (result.expected, result.missed) == (2, {RASLATT: ["2024-02"]})
+    count = count_result(
+        _count(count=366), {(PATROL, RASLATT, 1): (31, 0), (PATROL, RASLATT, 2): (29, 0)}, t1, as_of, RISK
+    )
+    assert (count.expected, count.attainment) == (60.0, 100.0)  # 60 of 366 days
