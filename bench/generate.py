@@ -12,8 +12,8 @@ from django.db import transaction
 from promises import roles
 from promises.loader import promise_load_file
 from promises.models import Activity, Area, Organisation, Promise, Target, User
+from promises.revisions import promise_changed
 from promises.services import promise_copy
-from promises.summary import summary_rebuild
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "medborgarlofte-2022-jonkoping.yaml"
 # Not after the seed's 2022, so the measured promise is the one the public page leads with.
@@ -91,7 +91,7 @@ def activities_add(*, promises: list[Promise], count: int, user: User, seed: int
             Activity.objects.bulk_create(batch, batch_size=5000)
             batch = []
     Activity.objects.bulk_create(batch, batch_size=5000)
-    summary_rebuild()
+    promise_changed(promise.pk for promise in promises)
 
 
 def publish(*, promise: Promise, tertials: tuple[int, ...] = (1, 2)) -> None:

@@ -101,6 +101,27 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
             cursor.fetchall()
         coverage(promise=promise, type_ids=cadence_types)
 
+    # Option (b), for comparison: a summary the database keeps (a materialized view of the
+    # activities per promise, type, area and ISO week and month), read by the same two queries.
+    with connection.cursor() as cursor:
+        cursor.execute(SUMMARY_VIEW)
+        cursor.execute("REFRESH MATERIALIZED VIEW bench_activity_summary")
+
+    def summary_floor():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT activity_type_id, area_id, month, SUM(total), SUM(flagged) FROM bench_activity_summary "
+                "WHERE promise_id = %s GROUP BY activity_type_id, area_id, month",
+                [promise.pk],
+            )
+            cursor.fetchall()
+            cursor.execute(
+                "SELECT DISTINCT activity_type_id, area_id, iso_year, iso_week, year, month "
+                "FROM bench_activity_summary WHERE promise_id = %s AND activity_type_id = ANY(%s)",
+                [promise.pk, list(cadence_types)],
+            )
+            cursor.fetchall()
+
     def get(c, url, status=200):
         def call():
             response = c.get(url)
@@ -108,13 +129,13 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
 
         return call
 
-    from promises.summary import promises_touch
+    from promises.revisions import promise_changed
 
     dashboard = get(client, dashboard_url)
 
     def dashboard_after_change():
         # As after any new entry: the promise's revision moves on and the figures are recomputed.
-        promises_touch([promise.pk])
+        promise_changed([promise.pk])  # outside a transaction: at once
         promise.refresh_from_db(fields=["revision"])
         dashboard()
 
@@ -123,6 +144,7 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
         "dashboard, first view after a change": dashboard_after_change,
         "target detail (charts)": get(client, detail_url),
         "SQL aggregate (floor)": sql_floor,
+        "SQL from a database-kept summary (option b)": summary_floor,
         "minimal view (floor)": get(client, "/bench/minimal/"),
         "public page": get(public, "/"),
         "public year page": get(public, f"/{promise.year}/"),
@@ -130,6 +152,7 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
     }
     results = {name: {"ms": _median_ms(call, repeats), "queries": _queries(call)} for name, call in pages.items()}
     results["SQL aggregate (floor)"]["queries"] = 2
+    results["SQL from a database-kept summary (option b)"]["queries"] = 2
 
     # Chart building alone: plain dicts, then serialised by json and by orjson.
     daily = target_daily_totals(target=target, promise=promise)
@@ -149,16 +172,31 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
     return results
 
 
+SUMMARY_VIEW = """
+CREATE MATERIALIZED VIEW IF NOT EXISTS bench_activity_summary AS
+SELECT promise_id, activity_type_id, area_id,
+       EXTRACT(YEAR FROM date)::int AS year, EXTRACT(MONTH FROM date)::int AS month,
+       EXTRACT(ISOYEAR FROM date)::int AS iso_year, EXTRACT(WEEK FROM date)::int AS iso_week,
+       COUNT(*) AS entries, SUM(quantity) AS total,
+       COALESCE(SUM(quantity) FILTER (WHERE first_time_user), 0) AS flagged
+FROM promises_activity
+GROUP BY 1, 2, 3, 4, 5, 6, 7;
+CREATE UNIQUE INDEX IF NOT EXISTS bench_activity_summary_key
+    ON bench_activity_summary (promise_id, activity_type_id, area_id, year, month, iso_year, iso_week);
+"""
+
+
 def _sql(promise) -> tuple[str, tuple]:
     """The SQL of the dashboard's aggregate (month_totals), to run bare as the floor."""
-    from django.db.models import Sum
+    from django.db.models import Q, Sum
+    from django.db.models.functions import ExtractMonth
 
-    from promises.models import ActivitySummary
+    from promises.models import Activity
 
     queryset = (
-        ActivitySummary.objects.filter(promise=promise)
-        .values("activity_type_id", "area_id", "month")
-        .annotate(sum_total=Sum("total"), sum_flagged=Sum("flagged"))
+        Activity.objects.filter(promise=promise)
+        .values("activity_type_id", "area_id", month=ExtractMonth("date"))
+        .annotate(sum_total=Sum("quantity"), sum_flagged=Sum("quantity", filter=Q(first_time_user=True)))
         .order_by()
     )
     return queryset.query.sql_with_params()
@@ -244,13 +282,21 @@ def report(sizes: list[int], results: dict[int, dict], promises: int, repeats: i
         )
     lines += [
         "",
-        "Ratios are at the largest size. The bar: the dashboard at the largest size at most 1.5× its time at the",
+        "Ratios are at the largest size. The bars: the dashboard at the largest size at most 1.5× its time at the",
         "smallest and at most 3× the minimal view; the public page and the open-data JSON within 2× the minimal",
-        "view at every size; no page's query count grows with the data (one number in the queries column).",
+        "view at every size; no page's query count grows with the data (one number in the queries column); and",
+        "the national issue's: the dashboard's first view after a change at most 6× the minimal view, the target",
+        "page growing at most 1.3× from the smallest size to the largest.",
+        "",
+        "Every figure is aggregated from the activities themselves (followup/selectors.py) behind the covering",
+        'index `activity_figures_idx`. "SQL aggregate (floor)" is that aggregate bare (month totals and the',
+        'days with an entry for cadence); "SQL from a database-kept summary (option b)" is the same two reads',
+        "from a materialized view of per-bucket sums, the alternative the figures could be read from; it",
+        "leaves out what keeping such a summary costs on every write.",
         "",
         '"dashboard" is a repeated view: its figures are cached per promise revision (see the README).',
-        '"dashboard, first view after a change" moves the revision on before every request, so it measures',
-        "the recomputation from the activity summary. The public page (`/`) and the year page show the",
+        '"dashboard, first view after a change" gives the promise a new revision before every request, so it',
+        "measures the recomputation from the activities. The public page (`/`) and the year page show the",
         'measured promise with two published tertials. "log one activity" is a form POST while three other',
         "clients post at the same time, on this 2-core machine.",
         "",
@@ -260,6 +306,11 @@ def report(sizes: list[int], results: dict[int, dict], promises: int, repeats: i
     floors = [results[s]["minimal view (floor)"]["ms"] for s in sizes]
     checks.append(("dashboard growth ≤ 1.5×", dash[-1] / dash[0] <= 1.5))
     checks.append(("dashboard ≤ 3× minimal view", dash[-1] / floors[-1] <= 3))
+    first = results[last]["dashboard, first view after a change"]["ms"] / floors[-1]
+    checks.append((f"dashboard, first view after a change ≤ 6× minimal view ({first:.2f}×)", first <= 6))
+    detail = [results[s]["target detail (charts)"]["ms"] for s in sizes]
+    growth = detail[-1] / detail[0]
+    checks.append((f"target detail growth ≤ 1.3× ({growth:.2f}×)", growth <= 1.3))
     for page in ("public page", "public year page", "open data JSON"):
         worst = max(results[s][page]["ms"] / results[s]["minimal view (floor)"]["ms"] for s in sizes)
         checks.append((f"{page} ≤ 2× minimal view (worst {worst:.2f}×)", worst <= 2))
@@ -292,6 +343,7 @@ def main() -> int:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     try:
         call_command("migrate", verbosity=0)
@@ -307,6 +359,10 @@ def main() -> int:
             started = time.perf_counter()
             activities_add(promises=promises, count=size - have, user=staff, seed=index)
             have = size
+            with connection.cursor() as cursor:
+                # What autovacuum does on a live server after a bulk load: statistics, and the
+                # visibility map that lets the covering index answer without the table.
+                cursor.execute("VACUUM ANALYZE promises_activity")
             publish(promise=promises[0])
             print(f"{size} activities in place ({time.perf_counter() - started:.1f} s); measuring", flush=True)
             results[size] = measure(size, args.repeats, promises[0], manager, staff)

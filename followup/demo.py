@@ -12,7 +12,7 @@ from followup.selectors import latest_publication
 from followup.services import target_comment_save, tertial_approve
 from promises.models import Activity, Promise, Target, User
 from promises.periods import Tertial, tertials
-from promises.summary import summary_add_activities
+from promises.revisions import promise_changed
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -83,7 +83,7 @@ def demo_publications_create(*, promise: Promise, late: list[Activity]) -> list[
     published = [_publish(promise, 1, police, municipality)]
     if late:
         bulk_create_with_history(late, Activity, batch_size=1000)
-        summary_add_activities(late)
+        promise_changed({activity.promise_id for activity in late})
         published.append(_publish(promise, 1, police, municipality, reason=CORRECTION))
     _comment(promise, 2, police)
     published.append(_publish(promise, 2, police, municipality))

@@ -106,11 +106,12 @@ def published_tertials(*, promise: Promise) -> list[PublishedTertial]:
 
     One query; the result is cached until a new version is published.
     """
-    # The cache key needs only the newest publication's id; the snapshots are read on a miss.
-    newest = Publication.objects.filter(promise=promise).order_by("-pk").values_list("pk", flat=True).first()
+    # The key is the newest publication, by id and time: ids can come back after a restore,
+    # an id with the same time to the microsecond cannot. The snapshots are read on a miss.
+    newest = Publication.objects.filter(promise=promise).order_by("-pk").values_list("pk", "published_at").first()
     if newest is None:
         return []
-    key = f"public-tertials:{promise.pk}:{newest}:{get_language()}"
+    key = f"public-tertials:{promise.pk}:{newest[0]}:{newest[1].isoformat()}:{get_language()}"
     cached = cache.get(key)
     if cached is not None:
         return cached

@@ -1,8 +1,11 @@
-"""Reads for the follow-up: the aggregates behind the dashboard, in a fixed number of queries.
+"""Reads for the follow-up: every figure, in a fixed number of queries.
 
-Every figure comes from ActivitySummary (kept up to date on write, see promises/summary.py),
-grouped by activity type, area and month (or ISO week), so the number of rows read depends on
-the promise's targets and the calendar, never on the number of activities.
+Every figure the follow-up shows (the dashboard, a target's page, the printed report, the
+snapshot both parties sign and so the public pages and open data) comes from the functions
+here, which aggregate the activities themselves: there is no second copy of them to drift.
+The database groups one promise's activities by activity type, area and month (or day, for
+cadence), reading only the covering index `activity_figures_idx`, so the rows returned depend
+on the promise's targets and the calendar, never on the number of activities.
 """
 
 from collections import Counter
@@ -11,12 +14,13 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from followup.engine import Coverage, MonthTotals, TargetResult, TargetSpec, target_result, year_is_over
 from followup.models import Approval, Publication, Status, TargetComment
-from promises.models import Activity, ActivitySummary, Commitment, Promise, Section, Target, User
-from promises.periods import Tertial, tertials
+from promises.models import Activity, Commitment, Promise, Section, Target, User
+from promises.periods import Tertial, period_of, tertials
 from promises.selectors import promise_current
 
 
@@ -54,31 +58,38 @@ def default_tertial(*, promise: Promise, today: date | None = None) -> Tertial:
 
 
 def month_totals(*, promise: Promise) -> MonthTotals:
+    """The promise's quantities summed per activity type, area and month (and the flagged part).
+
+    One query, answered from the covering index (promise, type, area, date, quantity, flag).
+    """
     rows = (
-        ActivitySummary.objects.filter(promise=promise)
-        .values("activity_type_id", "area_id", "month")
-        .annotate(sum_total=Sum("total"), sum_flagged=Sum("flagged"))
+        Activity.objects.filter(promise=promise)
+        .values("activity_type_id", "area_id", month=ExtractMonth("date"))
+        .annotate(sum_total=Sum("quantity"), sum_flagged=Sum("quantity", filter=Q(first_time_user=True)))
         .order_by()
     )
-    return {
-        (r["activity_type_id"], r["area_id"], r["month"]): (r["sum_total"], r["sum_flagged"])
-        for r in rows
-        if r["sum_total"]
-    }
+    return {(r["activity_type_id"], r["area_id"], r["month"]): (r["sum_total"], r["sum_flagged"] or 0) for r in rows}
 
 
 def coverage(*, promise: Promise, type_ids: set[int]) -> dict[str, Coverage]:
-    """For each (type, area): the ISO weeks and the months that have at least one entry."""
+    """For each (type, area): the ISO weeks and the months that have at least one entry.
+
+    One query for the distinct days with an entry (at most 366 per type and area); the
+    calendar (promises/periods.py) turns the days into weeks and months.
+    """
     weeks: Coverage = {}
     months: Coverage = {}
     if not type_ids:
         return {"week": weeks, "month": months}
-    rows = ActivitySummary.objects.filter(promise=promise, activity_type_id__in=type_ids, entries__gt=0).values_list(
-        "activity_type_id", "area_id", "iso_year", "iso_week", "year", "month"
+    rows = (
+        Activity.objects.filter(promise=promise, activity_type_id__in=type_ids)
+        .values_list("activity_type_id", "area_id", "date")
+        .distinct()
+        .order_by()
     )
-    for type_id, area_id, iso_year, iso_week, year, month in rows:
-        weeks.setdefault((type_id, area_id), set()).add((iso_year, iso_week))
-        months.setdefault((type_id, area_id), set()).add((year, month))
+    for type_id, area_id, day in rows:
+        weeks.setdefault((type_id, area_id), set()).add(period_of(day, "week"))
+        months.setdefault((type_id, area_id), set()).add(period_of(day, "month"))
     return {"week": weeks, "month": months}
 
 

@@ -23,8 +23,8 @@ from promises.audit import audit_record
 from promises.models import AuditEvent, Organisation, Promise, Target, User
 from promises.periods import Tertial
 from promises.permissions import is_manager
+from promises.revisions import promise_changed
 from promises.services import tertial_lock
-from promises.summary import promises_touch
 
 APPROVAL_NOT_A_MANAGER = _("Only managers can approve a follow-up.")
 APPROVAL_NOT_A_PARTY = _("%(organisation)s is not a party to this promise and cannot approve its follow-up.")
@@ -58,7 +58,7 @@ def target_comment_save(
     comment.full_clean()
     comment._history_user = user
     comment.save()
-    promises_touch([target.commitment.section.promise_id])
+    promise_changed([target.commitment.section.promise_id])
     return comment
 
 
@@ -170,7 +170,7 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
             organisation=user.organisation,
             defaults={"approved_by": user, "reason": reason, "figures_sha256": fingerprint},
         )
-        promises_touch([promise.pk])
+        promise_changed([promise.pk])
         audit_record(
             action=AuditEvent.Action.APPROVE,
             user=user,
@@ -197,7 +197,7 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
                 publication = Publication.objects.get(promise=promise, tertial=tertial.number, version=version)
             else:
                 tertial_lock(promise=promise, tertial=tertial.number)
-                promises_touch([promise.pk])
+                promise_changed([promise.pk])
                 audit_record(
                     action=AuditEvent.Action.PUBLISH,
                     user=user,

@@ -22,6 +22,7 @@ from promises.models import (
     TargetArea,
     User,
 )
+from promises.revisions import promise_changed
 from promises.services import PromiseCopyError, promise_copy_to_year
 
 admin.site.site_header = _("Citizen promises – administration")
@@ -46,6 +47,42 @@ class LabelledTabularInline(admin.TabularInline):
     formset = LabelledInlineFormSet
 
 
+class RevisionAdmin(admin.ModelAdmin):
+    """An admin whose changes the follow-up shows: every save and delete (inlines included)
+    gives the promises concerned a new revision (promises/revisions.py), so no cached
+    dashboard outlives them. Explicit calls, not signal receivers."""
+
+    # The path from the model to its promise's id; None: the model is shown in every promise.
+    promise_path: str | None = "promise_id"
+
+    def _promise_ids(self, queryset) -> list:
+        if self.promise_path is None:
+            return list(Promise.objects.values_list("pk", flat=True))
+        return list(queryset.values_list(self.promise_path, flat=True))
+
+    def _of(self, obj) -> list:
+        return self._promise_ids(type(obj)._default_manager.filter(pk=obj.pk)) if obj.pk else []
+
+    def save_model(self, request, obj, form, change):
+        before = self._of(obj)  # the promise it belonged to, when a change moves it
+        super().save_model(request, obj, form, change)
+        promise_changed([*before, *self._of(obj)])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        promise_changed(self._of(form.instance))
+
+    def delete_model(self, request, obj):
+        ids = self._of(obj)
+        super().delete_model(request, obj)
+        promise_changed(ids)
+
+    def delete_queryset(self, request, queryset):
+        ids = self._promise_ids(queryset)
+        super().delete_queryset(request, queryset)
+        promise_changed(ids)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     # Set by logging in and by creation, not by hand (and their split date/time inputs have no labels).
@@ -57,19 +94,22 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(RevisionAdmin):
+    promise_path = None
     list_display = ("name", "short_name", "kind")
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(RevisionAdmin):
+    promise_path = None
     list_display = ("name", "municipality", "is_whole_municipality")
     list_filter = ("municipality",)
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(ActivityType)
-class ActivityTypeAdmin(admin.ModelAdmin):
+class ActivityTypeAdmin(RevisionAdmin):
+    promise_path = None
     list_display = (
         "name",
         "code",
@@ -94,7 +134,8 @@ class SectionInline(LabelledTabularInline):
 
 
 @admin.register(Promise)
-class PromiseAdmin(SimpleHistoryAdmin):
+class PromiseAdmin(RevisionAdmin, SimpleHistoryAdmin):
+    promise_path = "pk"
     list_display = ("title", "municipality", "year", "status")
     list_filter = ("status", "municipality", "year")
     filter_horizontal = ("parties",)
@@ -126,7 +167,7 @@ class CommitmentInline(admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(RevisionAdmin):
     list_display = ("__str__", "promise")
     list_filter = ("promise",)
     inlines = [CommitmentInline]
@@ -141,7 +182,8 @@ class TargetInline(admin.StackedInline):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(RevisionAdmin):
+    promise_path = "section__promise_id"
     list_display = ("__str__", "section")
     list_filter = ("section__promise",)
     filter_horizontal = ("responsible",)
@@ -154,7 +196,8 @@ class TargetAreaInline(LabelledTabularInline):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(RevisionAdmin, SimpleHistoryAdmin):
+    promise_path = "commitment__section__promise_id"
     list_display = ("title", "kind", "activity_type", "count", "share_percent", "period", "commitment")
     list_filter = ("kind", "commitment__section__promise")
     inlines = [TargetAreaInline]

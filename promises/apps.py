@@ -8,7 +8,7 @@ class PromisesConfig(AppConfig):
     verbose_name = _("Citizen promises")
 
     def ready(self) -> None:
-        from promises import audit, summary  # noqa: F401 - connects the summary's signals
+        from promises import audit
 
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="promises_roles_sync")
         audit.connect_axes()

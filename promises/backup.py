@@ -61,6 +61,7 @@ def database_restore(*, source: Path, database_url: str | None = None, alias: st
             env=_pg_env(db),
             check=True,
         )
+        _renew_revisions_postgres(db)
         return
     if not database_url:
         connections[alias].close()
@@ -68,6 +69,42 @@ def database_restore(*, source: Path, database_url: str | None = None, alias: st
     target = sqlite3.connect(db["NAME"])
     try:
         origin.backup(target)
+        _renew_revisions_sqlite(target)
     finally:
         origin.close()
         target.close()
+
+
+# After a restore every promise gets a new revision (promises/revisions.py), so no process
+# that cached figures of the discarded timeline finds them again under the restored data's
+# keys. A backup from before revisions were UUIDs gets new ones from its migration instead.
+
+
+def _renew_revisions_postgres(db: dict) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(
+        dbname=db["NAME"],
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+    )
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_name = 'promises_promise' AND column_name = 'revision'"
+            )
+            if cursor.fetchone() == ("uuid",):
+                cursor.execute("UPDATE promises_promise SET revision = gen_random_uuid()")
+    finally:
+        connection.close()
+
+
+def _renew_revisions_sqlite(connection: sqlite3.Connection) -> None:
+    columns = {row[1]: row[2] for row in connection.execute("PRAGMA table_info(promises_promise)")}
+    if columns.get("revision", "").lower().startswith("char(32)"):
+        # Django keeps a UUID in SQLite as 32 hexadecimal digits.
+        connection.execute("UPDATE promises_promise SET revision = lower(hex(randomblob(16)))")
+        connection.commit()

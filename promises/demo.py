@@ -13,8 +13,8 @@ from simple_history.utils import bulk_create_with_history
 from promises import roles
 from promises.models import Activity, ActivityType, Area, Organisation, Promise, User
 from promises.periods import period_bounds, period_of
+from promises.revisions import promise_changed
 from promises.services import promise_copy
-from promises.summary import summary_add_activities
 
 DEMO_PASSWORD = "medborgarlofte-demo"
 
@@ -162,5 +162,5 @@ def demo_activities_create(
     late = [entry for entry in entries if hold_late and _is_late_report(entry)]
     on_time = [entry for entry in entries if not (hold_late and _is_late_report(entry))]
     bulk_create_with_history(on_time, Activity, batch_size=1000)
-    summary_add_activities(on_time)
+    promise_changed({activity.promise_id for activity in on_time})
     return len(on_time), late

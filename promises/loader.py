@@ -26,6 +26,7 @@ from promises.models import (
     Signatory,
     Target,
 )
+from promises.revisions import promise_changed
 from promises.services import structure_relation_set, structure_save, target_areas_set
 
 
@@ -102,7 +103,13 @@ class _Loader:
         organisations = self.load_organisations(_list(data, "organisations", "file"))
         areas = self.load_areas(_list(data, "areas", "file"))
         types = self.load_activity_types(_list(data, "activity_types", "file"), organisations)
+        shared_changed = self.report.created + self.report.updated > 0
         self.report.promise = self.load_promise(_require(data, "promise", "file", dict), organisations, areas, types)
+        if shared_changed:
+            # Organisations, areas and activity types are shown in every promise's follow-up.
+            promise_changed(Promise.objects.values_list("pk", flat=True))
+        elif self.report.created + self.report.updated > 0:
+            promise_changed([self.report.promise.pk])
         return self.report
 
     def load_organisations(self, entries: list) -> dict[str, Organisation]:

@@ -30,6 +30,7 @@ from promises.models import (
 )
 from promises.periods import Tertial
 from promises.permissions import is_manager
+from promises.revisions import promise_changed
 from promises.selectors import ActivityContext
 from promises.validators import validate_no_personal_identity_number
 
@@ -198,22 +199,14 @@ class ActivityData:
 
 
 def _figures_changed(*, created: list[Activity] = ()) -> None:
-    """The one place the writes tell the figures about a bulk change (see promises/summary.py).
-
-    Single saves and deletes reach the summary through its signal receivers; bulk inserts send
-    no signal and are counted here.
-    """
-    from promises.summary import summary_add_activities
-
-    if created:
-        summary_add_activities(created)
+    """Bulk-created entries change their promises' figures: new revisions after commit
+    (promises/revisions.py). The figures themselves are read from the activities."""
+    promise_changed({activity.promise_id for activity in created})
 
 
 def _structure_changed(*, promise_ids: list[int]) -> None:
-    """A bulk change of a promise's structure (target areas): move its revision (see summary.py)."""
-    from promises.summary import promises_touch
-
-    promises_touch(promise_ids)
+    """A change of a promise's structure (target areas): a new revision after commit."""
+    promise_changed(promise_ids)
 
 
 def _period_published(*, promise: Promise, day: date) -> bool:
@@ -423,6 +416,7 @@ def activity_create(*, user: User, data: ActivityData, submission_key: uuid.UUID
             _audit_published_change(
                 activity=activity, user=user, change="create", days=[activity.date], context=context
             )
+            promise_changed([activity.promise_id])
     except IntegrityError:
         # Two identical posts raced past the check above; the first one won.
         existing = Activity.objects.filter(submission_key=submission_key, created_by=user).first()
@@ -464,7 +458,7 @@ def activity_update(*, activity: Activity, user: User, data: ActivityData) -> Ac
             errors.setdefault(field, []).extend(m for m in messages if m not in errors.get(field, []))
     if errors:
         raise ValidationError(errors)
-    old_date = current.date
+    old_date, old_promise_id = current.date, current.promise_id
     for field, value in activity_fields(data).items():
         setattr(current, field, value)
     current.promise = promise
@@ -472,6 +466,7 @@ def activity_update(*, activity: Activity, user: User, data: ActivityData) -> Ac
     current._history_user = user
     current.save()
     _audit_published_change(activity=current, user=user, change="update", days=[old_date, current.date])
+    promise_changed([old_promise_id, current.promise_id])
     return current
 
 
@@ -482,6 +477,7 @@ def activity_delete(*, activity: Activity, user: User) -> None:
         raise ValidationError(ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(current.date).label})
     _audit_published_change(activity=current, user=user, change="delete", days=[current.date])
     current._history_user = user
+    promise_changed([current.promise_id])
     current.delete()
 
 

@@ -221,3 +221,28 @@ class World:
 
         tertial_approve(promise=self.promise, tertial=Tertial(self.year, tertial), user=self.manager, reason=reason)
         tertial_approve(promise=self.promise, tertial=Tertial(self.year, tertial), user=self.municipal_manager)
+
+
+def figures_match_activities() -> bool:
+    """Whether every promise's figures (followup.selectors) equal a recomputation in Python
+    from the raw activity rows."""
+    from followup.selectors import coverage, month_totals
+
+    for promise in Promise.objects.all():
+        totals: dict = {}
+        weeks: dict = {}
+        months: dict = {}
+        rows = Activity.objects.filter(promise=promise).values_list(
+            "activity_type_id", "area_id", "date", "quantity", "first_time_user"
+        )
+        for type_id, area_id, day, quantity, flag in rows:
+            total, flagged = totals.get((type_id, area_id, day.month), (0, 0))
+            totals[(type_id, area_id, day.month)] = (total + quantity, flagged + (quantity if flag else 0))
+            weeks.setdefault((type_id, area_id), set()).add(tuple(day.isocalendar()[:2]))
+            months.setdefault((type_id, area_id), set()).add((day.year, day.month))
+        type_ids = {type_id for type_id, _area_id in weeks}
+        if month_totals(promise=promise) != totals:
+            return False
+        if coverage(promise=promise, type_ids=type_ids) != {"week": weeks, "month": months}:
+            return False
+    return True

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from followup.models import Approval, Publication, TargetComment
 from promises.models import Activity, Target
+from promises.services import ActivityData, activity_create, activity_delete, activity_update
 from tests.factories import ActivityFactory, CommitmentFactory, SectionFactory, TargetFactory, UserFactory, World
 
 pytestmark = pytest.mark.django_db
@@ -290,7 +291,7 @@ def test_report_groups_by_section_for_print(client):
     assert 'class="manager report"' in response.content.decode()
 
 
-def test_dashboard_cache_follows_every_change(client):
+def test_dashboard_cache_follows_every_change(client, admin_client, django_capture_on_commit_callbacks):
     world = World(year=YEAR)
     _patrols(world, 30)
     client.force_login(world.manager)
@@ -300,22 +301,77 @@ def test_dashboard_cache_follows_every_change(client):
         start = body.index(world.patrol_target.title)
         return body[start : start + 1500]
 
+    def patrols(quantity: int) -> ActivityData:
+        return ActivityData(activity_type=world.patrol, area=world.raslatt, date=date(YEAR, 2, 1), quantity=quantity)
+
     assert ">30<" in patrol_row()
-    activity = _patrols(world, 5)
+    # Each write moves the revision once its transaction commits (the test's own never does).
+    with django_capture_on_commit_callbacks(execute=True):
+        activity = activity_create(user=world.manager, data=patrols(5))
     assert ">35<" in patrol_row()
-    activity.quantity = 7
-    activity.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_update(activity=activity, user=world.manager, data=patrols(7))
     assert ">37<" in patrol_row()
-    activity.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_delete(activity=activity, user=world.manager)
     assert ">30<" in patrol_row()
-    client.post(
-        reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1",
-        {"analysis": "Ny kommentar i cachen.", "measures": ""},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1",
+            {"analysis": "Ny kommentar i cachen.", "measures": ""},
+        )
     assert "Ny kommentar i cachen." in patrol_row()
-    world.patrol_target.title = "Fotpatrullering, nytt namn"
-    world.patrol_target.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:promises_target_change", args=[world.patrol_target.pk]), _admin_target_form(world)
+        )
+    assert response.status_code == 302
     assert "Fotpatrullering, nytt namn" in client.get(_dashboard(world)).content.decode()
+
+
+def _admin_target_form(world: World) -> dict:
+    target = world.patrol_target
+    links = list(target.targetarea_set.all())
+    form = {
+        "commitment": target.commitment_id,
+        "key": target.key,
+        "order": target.order,
+        "kind": target.kind,
+        "title": "Fotpatrullering, nytt namn",
+        "activity_type": target.activity_type_id,
+        "count": target.count,
+        "share_percent": "",
+        "parent": "",
+        "period": "",
+        "reading": "",
+        "targetarea_set-TOTAL_FORMS": len(links),
+        "targetarea_set-INITIAL_FORMS": len(links),
+        "targetarea_set-MIN_NUM_FORMS": 0,
+        "targetarea_set-MAX_NUM_FORMS": 1000,
+    }
+    for i, link in enumerate(links):
+        form.update(
+            {
+                f"targetarea_set-{i}-id": link.pk,
+                f"targetarea_set-{i}-target": target.pk,
+                f"targetarea_set-{i}-area": link.area_id,
+            }
+        )
+    return form
+
+
+def test_dashboard_is_stale_only_until_the_write_commits(client):
+    # Without a commit (the test's transaction never commits) the revision does not move:
+    # the new value is written after commit, never before the data it stands for.
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+    client.get(_dashboard(world))
+    revision = world.promise.revision
+    activity_create(
+        user=world.manager, data=ActivityData(activity_type=world.patrol, area=world.raslatt, date=date(YEAR, 2, 1))
+    )
+    world.promise.refresh_from_db()
+    assert world.promise.revision == revision
 
 
 def test_dashboard_second_request_is_served_from_the_cache(client, django_assert_max_num_queries):

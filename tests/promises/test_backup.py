@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from promises.models import Activity, Target
+from promises.models import Activity, Promise, Target
 from promises.services import ActivityData, activity_create
 from tests.factories import World
 
@@ -23,6 +23,12 @@ def _rows(cursor) -> dict[str, int]:
     return counts
 
 
+def _revisions(cursor) -> set[uuid.UUID]:
+    # A restore gives every promise a new revision, so no cache key of the old timeline returns.
+    cursor.execute("SELECT revision FROM promises_promise")
+    return {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
+
+
 def test_backup_and_restore_into_a_fresh_database(tmp_path):
     world = World()
     for quantity in (1, 2, 3):
@@ -34,6 +40,8 @@ def test_backup_and_restore_into_a_fresh_database(tmp_path):
         expected = _rows(cursor)
     assert expected["promises_activity"] == Activity.objects.count() == 3
     assert expected["promises_target"] == Target.objects.count()
+    before = {promise.revision for promise in Promise.objects.all()}
+    assert len(before) == Promise.objects.count() > 0
     backup = tmp_path / "backup.dump"
     call_command("backup", output=backup)
     assert backup.stat().st_size > 0
@@ -53,6 +61,7 @@ def test_backup_and_restore_into_a_fresh_database(tmp_path):
             )
             with restored.cursor() as cursor:
                 assert _rows(cursor) == expected
+                assert _revisions(cursor).isdisjoint(before)
             restored.close()
         finally:
             with admin.cursor() as cursor:
@@ -64,5 +73,6 @@ def test_backup_and_restore_into_a_fresh_database(tmp_path):
         restored = sqlite3.connect(fresh)
         try:
             assert _rows(restored.cursor()) == expected
+            assert _revisions(restored.cursor()).isdisjoint(before)
         finally:
             restored.close()

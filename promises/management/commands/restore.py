@@ -21,6 +21,8 @@ class Command(BaseCommand):
             raise CommandError("Nothing was restored.")
         database_restore(source=file, database_url=database_url)
         if not database_url:
-            # Cached pages were made from the data before the restore.
+            # Cached pages were made from the data before the restore. Every promise also has
+            # a new revision now (database_restore), so with a per-process cache no other
+            # process finds its old entries under the restored data's keys either.
             cache.clear()
         self.stdout.write(self.style.SUCCESS(f"Restored {file}"))

@@ -1,0 +1,38 @@
+"""The revision of a promise: what the follow-up's caches are keyed on.
+
+A promise's `revision` is a random UUID that is replaced whenever anything the follow-up
+shows of it changes (its activities, targets and their areas, commitments, sections,
+comments, approvals, publications). A UUID never comes back: not after a restore, not from
+another process, so a cache key made from it can never be reused for other figures.
+
+Only writes call `promise_changed`: the services, the loader, the import, the admin and
+`restore`. There are no signal receivers: a write that bypasses them (a raw queryset
+`.update()`, SQL by hand) must call it too. The new value is written after the transaction
+commits, so no reader can see a new revision with the old data.
+"""
+
+import uuid
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from promises.models import Promise
+
+
+def _new_revisions(promise_ids: set[int]) -> None:
+    # One new value for all of them is enough: cache keys hold the promise's id too.
+    Promise.objects.filter(pk__in=promise_ids).update(revision=uuid.uuid4())
+
+
+def promise_changed(promise_ids: Iterable[int | None]) -> None:
+    """Give these promises a new revision once the current transaction commits."""
+    ids = {pk for pk in promise_ids if pk is not None}
+    if ids:
+        transaction.on_commit(lambda: _new_revisions(ids))
+
+
+def promise_revisions_renew_all() -> int:
+    """A new revision for every promise, at once (after a restore)."""
+    ids = set(Promise.objects.values_list("pk", flat=True))
+    _new_revisions(ids)
+    return len(ids)
