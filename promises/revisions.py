@@ -29,10 +29,3 @@ def promise_changed(promise_ids: Iterable[int | None]) -> None:
     ids = {pk for pk in promise_ids if pk is not None}
     if ids:
         transaction.on_commit(lambda: _new_revisions(ids))
-
-
-def promise_revisions_renew_all() -> int:
-    """A new revision for every promise, at once (after a restore)."""
-    ids = set(Promise.objects.values_list("pk", flat=True))
-    _new_revisions(ids)
-    return len(ids)

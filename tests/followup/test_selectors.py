@@ -133,3 +133,11 @@ def test_followup_rows_query_count_does_not_grow_with_activities(activities):
     ]
     Activity.objects.bulk_create(rows, batch_size=2000)
     assert _queries_for(world) == 7
+    # The rows reach what the page reads: the figures come from the activities themselves.
+    results = {
+        row.target.pk: row.result
+        for row in followup_rows(promise=world.promise, tertial=Tertial(YEAR, 1), as_of=date(YEAR, 12, 31))
+    }
+    in_t1 = [a for a in rows if a.date <= date(YEAR, 4, 30)]
+    patrols = sum(a.quantity for a in in_t1 if a.activity_type == world.patrol and a.area == world.raslatt)
+    assert results[world.patrol_target.pk].year_to_date == patrols > 0

@@ -64,3 +64,23 @@ def test_settings_reject_a_cache_url_that_is_not_redis(monkeypatch):
     result = _load_settings(CACHE_URL="memcached://127.0.0.1:11211")
     assert result.returncode != 0
     assert "CACHE_URL must be a redis://, rediss:// or unix:// URL" in result.stderr
+
+
+def test_dashboard_key_is_the_promise_revision_and_a_change_never_reuses_one(
+    client, redis_cache, django_capture_on_commit_callbacks
+):
+    from promises.revisions import promise_changed
+
+    world = World(year=2022)
+    client.force_login(world.manager)
+    url = reverse("followup:dashboard") + f"?promise={world.promise.pk}&tertial=1"
+    revisions = []
+    for _ in range(3):
+        world.promise.refresh_from_db()
+        revisions.append(str(world.promise.revision))
+        client.get(url)
+        with django_capture_on_commit_callbacks(execute=True):
+            promise_changed([world.promise.pk])
+    keys = sorted(key.decode() for key in redis_cache.keys("test:*") if b"dashboard:" in key)
+    assert len(keys) == len(set(revisions)) == 3
+    assert sorted(revisions) == sorted(key.split(":")[4] for key in keys)
