@@ -107,9 +107,10 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
     """The figures, the table, the logged measures and the publication state, computed once
     per revision of the promise.
 
-    Promise.revision changes with every write they depend on (activities, targets, comments,
-    approvals, publications: promises/summary.py), and the day is in the key for a running
-    tertial, so what is cached is never stale; so is whether the year is over.
+    Promise.revision is a new UUID after every write they depend on (activities, targets,
+    comments, approvals, publications: promises/revisions.py), and the day is in the key for
+    a running tertial, so what is cached is never stale (so is whether the year is over), and
+    a key never comes back.
     """
     as_of = followup_as_of(tertial=tertial)
     final = "final" if followup_is_final(tertial=tertial) else "running"

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 import yaml
 from django.core.cache import cache
@@ -35,7 +36,7 @@ from promises.models import Activity, ActivityType, Area, Organisation, Target
 from promises.periods import Tertial
 from promises.revisions import promise_changed
 from promises.services import ActivityData, activity_create, activity_delete, activity_update
-from tests.factories import manager_user
+from tests.factories import ActivityFactory, World, manager_user
 
 YEAR = 2022
 SEED = Path(__file__).resolve().parents[2] / "data" / "medborgarlofte-2022-jonkoping.yaml"
@@ -219,3 +220,12 @@ class FiguresPropertyTest(TestCase):
         served = _without_csrf(self.client.get(url))
         cache.clear()
         assert served == _without_csrf(self.client.get(url))
+
+
+@pytest.mark.django_db
+def test_activities_load_with_deferred_fields():
+    # A post_init hook that read the quantity used to recurse on deferred loads; none is left.
+    world = World(year=YEAR)
+    ActivityFactory(promise=world.promise, activity_type=world.patrol, area=world.raslatt, date=date(YEAR, 3, 1))
+    assert [a.quantity for a in Activity.objects.only("id")] == [1]
+    assert len(Activity.objects.defer("quantity", "date")) == 1
