@@ -252,7 +252,12 @@ def machine() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg = cursor.fetchone()[0]
-    return f"{os.cpu_count()} cores ({cpu}), {memory} memory, Python {platform.python_version()}, PostgreSQL {pg}"
+    # On a shared machine the load says how far to trust the absolute times.
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory} memory, Python {platform.python_version()}, PostgreSQL {pg}; "
+        f"load average {load} when the table was written"
+    )
 
 
 def report(sizes: list[int], results: dict[int, dict], promises: int, repeats: int) -> str:
