@@ -10,11 +10,11 @@ import time_machine
 import yaml
 from django.urls import reverse
 
-from followup.periods import Tertial
 from followup.services import target_comment_save, tertial_approve
 from promises.importing import COLUMNS, import_preview, import_save
 from promises.loader import promise_load
 from promises.models import Activity, Promise
+from promises.periods import Tertial
 from promises.revisions import promise_changed
 from promises.services import ActivityData, activity_create, activity_delete, activity_update
 from tests.factories import World
