@@ -13,7 +13,7 @@ from django.urls import reverse
 from followup.services import target_comment_save, tertial_approve
 from promises.importing import COLUMNS, import_preview, import_save
 from promises.loader import promise_load
-from promises.models import Activity, Promise
+from promises.models import Activity, Promise, Target
 from promises.periods import Tertial
 from promises.revisions import promise_changed
 from promises.services import ActivityData, activity_create, activity_delete, activity_update
@@ -98,20 +98,13 @@ def test_loader_adding_an_area_to_a_target_moves_the_revision(django_capture_on_
     assert _revision(promise) != before
 
 
-def test_admin_save_moves_the_revision(client, django_capture_on_commit_callbacks):
+def test_admin_delete_moves_the_revision(client, django_capture_on_commit_callbacks):
     world = World(year=YEAR)
-    activity = Activity.objects.create(
-        promise=world.promise,
-        activity_type=world.patrol,
-        area=world.raslatt,
-        date=date(YEAR, 3, 1),
-        organisation=world.police,
-        created_by=world.officer,
-    )
+    commitment = world.patrol_target.commitment
     client.force_login(world.manager.__class__.objects.create_superuser("root", password="x"))
     before = _revision(world.promise)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("admin:promises_activity_delete", args=[activity.pk]), {"post": "yes"})
+        response = client.post(reverse("admin:promises_commitment_delete", args=[commitment.pk]), {"post": "yes"})
     assert response.status_code == 302
-    assert not Activity.objects.exists()
+    assert not Target.objects.exists()
     assert _revision(world.promise) != before
