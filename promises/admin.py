@@ -61,7 +61,7 @@ class RevisionAdmin(admin.ModelAdmin):
         return list(queryset.values_list(self.promise_path, flat=True))
 
     def _of(self, obj) -> list:
-        return self._promise_ids(type(obj)._default_manager.filter(pk=obj.pk)) if obj.pk else []
+        return self._promise_ids(obj._meta.default_manager.filter(pk=obj.pk)) if obj.pk else []
 
     def save_model(self, request, obj, form, change):
         before = self._of(obj)  # the promise it belonged to, when a change moves it

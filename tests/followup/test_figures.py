@@ -5,8 +5,10 @@ published period. And the cached dashboard always equals a freshly computed one.
 
 import copy
 import re
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -114,73 +116,17 @@ class FiguresPropertyTest(TestCase):
         promise = promise_load(data=data).promise
         manager = manager_user(organisation=Organisation.objects.get(short_name="Polisen"))
         self.client.force_login(manager)
-        areas = {area.name: area for area in Area.objects.all()}
-        types = {t.code: t for t in ActivityType.objects.all()}
-        bos = next(
-            t
-            for s in data["promise"]["sections"]
-            for c in s["commitments"]
-            for t in c.get("targets", [])
-            if t["key"] == "bos-moten"
+        world = SimpleNamespace(
+            data=data,
+            promise=promise,
+            manager=manager,
+            areas={area.name: area for area in Area.objects.all()},
+            types={t.code: t for t in ActivityType.objects.all()},
         )
-
-        def nth(index: int) -> Activity | None:
-            activities = list(Activity.objects.order_by("pk"))
-            return activities[index % len(activities)] if activities else None
-
         for op in operations:
-            kind = op[0]
-            with self.captureOnCommitCallbacks(execute=True):
-                try:
-                    if kind == "create":
-                        _, code, where, day, quantity, flag = op
-                        activity_type = types[code]
-                        activity_create(
-                            user=manager,
-                            data=ActivityData(
-                                activity_type=activity_type,
-                                area=areas[WHERE[code][where % len(WHERE[code])]],
-                                date=day,
-                                quantity=quantity,
-                                first_time_user=flag if activity_type.has_first_time_user else None,
-                            ),
-                        )
-                    elif kind == "stale_edits" and (activity := nth(op[1])):
-                        # Two managers opened the same entry; both save.
-                        first, second = Activity.objects.get(pk=activity.pk), Activity.objects.get(pk=activity.pk)
-                        activity_update(activity=first, user=manager, data=_data(first, date=op[2], quantity=op[4]))
-                        activity_update(activity=second, user=manager, data=_data(second, date=op[3], quantity=op[5]))
-                    elif kind == "delete" and (activity := nth(op[1])):
-                        activity_delete(activity=activity, user=manager)
-                    elif kind == "delete_then_stale_edit" and (activity := nth(op[1])):
-                        stale = Activity.objects.get(pk=activity.pk)
-                        activity_delete(activity=activity, user=manager)
-                        activity_update(activity=stale, user=manager, data=_data(stale, date=op[2]))
-                    elif kind == "queryset_update" and (activity := nth(op[1])):
-                        # Outside the services; such a write must give the promise a new revision itself.
-                        Activity.objects.filter(pk=activity.pk).update(quantity=op[2], date=op[3])
-                        promise_changed([activity.promise_id])
-                    elif kind == "import":
-                        lines = [";".join(COLUMNS)] + [
-                            f"{day.isoformat()};fotpatrull;Råslätt;{q};;;;" for day, q in op[1]
-                        ]
-                        preview = import_preview(raw="\n".join(lines).encode(), file_name="x.csv", user=manager)
-                        assert preview.errors == []
-                        import_save(preview=preview, user=manager)
-                    elif kind == "loader_toggles_ekhagen":
-                        bos["areas"] = (
-                            [a for a in bos["areas"] if a != "Ekhagen"]
-                            if "Ekhagen" in bos["areas"]
-                            else [*bos["areas"], "Ekhagen"]
-                        )
-                        promise_load(data=data)
-                    elif kind == "publish_t1" and not Publication.objects.exists():
-                        Publication.objects.create(
-                            promise=promise, tertial=1, version=1, published_at="2022-05-15T10:00Z", snapshot={}
-                        )
-                        promise_changed([promise.pk])
-                except (ValidationError, ObjectDoesNotExist):
-                    pass  # refused by a rule (an area not followed up, a deleted entry): nothing changes
+            # A refusal by a rule (an area not followed up, a deleted entry) changes nothing.
+            with self.captureOnCommitCallbacks(execute=True), suppress(ValidationError, ObjectDoesNotExist):
+                OPERATIONS[op[0]](world, *op[1:])
             self._check(promise)
 
     def _check(self, promise):
@@ -220,6 +166,96 @@ class FiguresPropertyTest(TestCase):
         served = _without_csrf(self.client.get(url))
         cache.clear()
         assert served == _without_csrf(self.client.get(url))
+
+
+# --- The operations, each as a service (or a bypass of them) would do it ----------------------
+
+
+def _nth(index: int) -> Activity | None:
+    activities = list(Activity.objects.order_by("pk"))
+    return activities[index % len(activities)] if activities else None
+
+
+def _create(w, code, where, day, quantity, flag) -> None:
+    activity_type = w.types[code]
+    activity_create(
+        user=w.manager,
+        data=ActivityData(
+            activity_type=activity_type,
+            area=w.areas[WHERE[code][where % len(WHERE[code])]],
+            date=day,
+            quantity=quantity,
+            first_time_user=flag if activity_type.has_first_time_user else None,
+        ),
+    )
+
+
+def _stale_edits(w, index, day, other_day, quantity, other_quantity) -> None:
+    # Two managers opened the same entry; both save.
+    if activity := _nth(index):
+        first, second = Activity.objects.get(pk=activity.pk), Activity.objects.get(pk=activity.pk)
+        activity_update(activity=first, user=w.manager, data=_data(first, date=day, quantity=quantity))
+        activity_update(activity=second, user=w.manager, data=_data(second, date=other_day, quantity=other_quantity))
+
+
+def _delete(w, index) -> None:
+    if activity := _nth(index):
+        activity_delete(activity=activity, user=w.manager)
+
+
+def _delete_then_stale_edit(w, index, day) -> None:
+    if activity := _nth(index):
+        stale = Activity.objects.get(pk=activity.pk)
+        activity_delete(activity=activity, user=w.manager)
+        activity_update(activity=stale, user=w.manager, data=_data(stale, date=day))
+
+
+def _queryset_update(w, index, quantity, day) -> None:
+    # Outside the services; such a write must give the promise a new revision itself.
+    if activity := _nth(index):
+        Activity.objects.filter(pk=activity.pk).update(quantity=quantity, date=day)
+        promise_changed([activity.promise_id])
+
+
+def _import(w, rows) -> None:
+    lines = [";".join(COLUMNS)] + [f"{day.isoformat()};fotpatrull;Råslätt;{q};;;;" for day, q in rows]
+    preview = import_preview(raw="\n".join(lines).encode(), file_name="x.csv", user=w.manager)
+    assert preview.errors == []
+    import_save(preview=preview, user=w.manager)
+
+
+def _loader_toggles_ekhagen(w) -> None:
+    bos = next(
+        t
+        for s in w.data["promise"]["sections"]
+        for c in s["commitments"]
+        for t in c.get("targets", [])
+        if t["key"] == "bos-moten"
+    )
+    areas = bos["areas"]
+    bos["areas"] = [a for a in areas if a != "Ekhagen"] if "Ekhagen" in areas else [*areas, "Ekhagen"]
+    promise_load(data=w.data)
+
+
+def _publish_t1(w) -> None:
+    # Later edits by managers then correct a published period.
+    if not Publication.objects.exists():
+        Publication.objects.create(
+            promise=w.promise, tertial=1, version=1, published_at="2022-05-15T10:00Z", snapshot={}
+        )
+        promise_changed([w.promise.pk])
+
+
+OPERATIONS = {
+    "create": _create,
+    "stale_edits": _stale_edits,
+    "delete": _delete,
+    "delete_then_stale_edit": _delete_then_stale_edit,
+    "queryset_update": _queryset_update,
+    "import": _import,
+    "loader_toggles_ekhagen": _loader_toggles_ekhagen,
+    "publish_t1": _publish_t1,
+}
 
 
 @pytest.mark.django_db
