@@ -96,12 +96,24 @@ def activities_add(*, promises: list[Promise], count: int, user: User, seed: int
 
 def publish(*, promise: Promise, tertials: tuple[int, ...] = (1, 2)) -> None:
     """Publish tertials of the measured promise, so the public page and the API show figures."""
-    from followup.services import tertial_approve
+    from followup.models import Status
+    from followup.services import target_comment_save, tertial_approve
     from promises.periods import Tertial
 
     approvers = list(User.objects.filter(username__in=["bench-chef", "bench-chef-kommun"]))
+    qualitative = Target.objects.filter(commitment__section__promise=promise, kind=Target.Kind.QUALITATIVE)
     for number in tertials:
         tertial = Tertial(promise.year, number)
+        for target in qualitative:
+            # Approving needs every target without a number assessed.
+            target_comment_save(
+                target=target,
+                tertial=number,
+                user=approvers[0],
+                analysis="Benchmark.",
+                measures="",
+                manual_status=Status.NOT_ASSESSED,
+            )
         reason = "Benchmark" if promise.publications.filter(tertial=number).exists() else ""
         for user in approvers:
             tertial_approve(promise=promise, tertial=tertial, user=user, reason=reason)
