@@ -5,14 +5,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
 from followup.models import Publication
 from followup.selectors import latest_publication
 from followup.services import target_comment_save, tertial_approve
-from promises.models import Activity, Promise, Target, User
+from promises.demo import demo_activities_save
+from promises.models import Promise, Target, User
 from promises.periods import Tertial, tertials
-from promises.revisions import promise_changed
+from promises.services import ActivityData
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -73,8 +73,11 @@ def _publish(promise: Promise, tertial: int, police: User, municipality: User, r
 
 
 @transaction.atomic
-def demo_publications_create(*, promise: Promise, late: list[Activity]) -> list[Publication]:
-    """Publish T1, save the late reports and publish a correction of T1, then publish T2."""
+def demo_publications_create(*, promise: Promise, late: list[ActivityData]) -> list[Publication]:
+    """Publish T1, save the late reports and publish a correction of T1, then publish T2.
+
+    The late reports reach a published tertial, so a manager saves them (and the audit log says so).
+    """
     if promise.year != 2022 or Publication.objects.filter(promise=promise).exists():
         return []
     police = User.objects.get(username="chef.polis")
@@ -82,8 +85,7 @@ def demo_publications_create(*, promise: Promise, late: list[Activity]) -> list[
     _comment(promise, 1, police)
     published = [_publish(promise, 1, police, municipality)]
     if late:
-        bulk_create_with_history(late, Activity, batch_size=1000)
-        promise_changed({activity.promise_id for activity in late})
+        demo_activities_save(user=police, rows=late)
         published.append(_publish(promise, 1, police, municipality, reason=CORRECTION))
     _comment(promise, 2, police)
     published.append(_publish(promise, 2, police, municipality))

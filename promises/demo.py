@@ -8,13 +8,11 @@ from datetime import date, timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
 
 from promises import roles
-from promises.models import Activity, ActivityType, Area, Organisation, Promise, User
+from promises.models import ActivityType, Area, Organisation, Promise, User
 from promises.periods import period_bounds, period_of
-from promises.revisions import promise_changed
-from promises.services import promise_copy
+from promises.services import ActivityData, activity_create_many, promise_copy
 
 DEMO_PASSWORD = "medborgarlofte-demo"
 
@@ -79,7 +77,7 @@ def demo_running_promise_create(*, source: Promise, year: int) -> Promise:
     return promise_copy(promise=source, year=year, status=Promise.Status.ACTIVE)
 
 
-def _left_due(entry: Activity, today: date) -> bool:
+def _left_due(entry: ActivityData, today: date) -> bool:
     for code, area, period in _LEFT_DUE:
         if entry.activity_type.code == code and entry.area.name == area:
             start, end = period_bounds(period_of(today, period), period)
@@ -88,16 +86,83 @@ def _left_due(entry: Activity, today: date) -> bool:
     return False
 
 
-def _is_late_report(entry: Activity) -> bool:
+def _is_late_report(entry: ActivityData) -> bool:
     """Traffic controls of the last days of April that the demo reports only after T1 is published."""
     return entry.activity_type.code == "trafikkontroll" and entry.date.month == 4 and entry.date.day >= 25
+
+
+# (activity code, area, quantity, logged by, the type's own answers) for one day
+Planned = tuple[str, str, int, str, dict]
+
+
+def _weekly_entries(rng: random.Random) -> list[Planned]:
+    """A day's share of the weekly plan: patrols, controls, offences, measures, analyses, meetings."""
+    entries: list[Planned] = []
+    for code, area_names, per_week, (low, high), username in _WEEKLY_PLAN:
+        for area in area_names:
+            if rng.random() >= per_week / 7:
+                continue
+            extra: dict = {}
+            if code == "narkotikabrott":
+                extra["first_time_user"] = rng.random() < 0.24
+            if code == "trafikkontroll":
+                extra["duration_minutes"] = rng.choice([20, 25, 30, 40])
+            if code in _DESCRIPTIONS:
+                extra["description"] = rng.choice(_DESCRIPTIONS[code])
+            entries.append((code, area, rng.randint(low, high), username, extra))
+    return entries
+
+
+def _rhythm_entries(rng: random.Random, day: date) -> list[Planned]:
+    """What recurs on fixed days: lägesbilder, BOS and SSG meetings, SIG cases."""
+    entries: list[Planned] = []
+    weekday = day.weekday()
+    if weekday == 1 and rng.random() < 0.95:  # the weekly lägesbild for Råslätt, on Tuesdays
+        entries.append(("lagesbild", "Råslätt", 1, "kommun", {}))
+    if weekday == 2:  # BOS groups meet on Wednesdays; now and then one is cancelled
+        entries += [("bos-mote", a, 1, "kommun", {}) for a in _BOS_AREAS if rng.random() < 0.985]
+    if day.day == 10:  # the monthly lägesbild
+        entries += [("lagesbild", a, 1, "kommun", {}) for a in _MONTHLY_REPORT_AREAS if rng.random() < 0.9]
+    if day.day == 15 and day.month not in (7, 12):  # SSG meets most months
+        entries.append(("ssg-mote", "Hela Jönköpings kommun", 1, "kommun", {}))
+    if weekday == 3 and rng.random() < 0.3:
+        entries.append(("sig-arende", "Hela Jönköpings kommun", 1, "kommun", {}))
+    return entries
+
+
+_BOS_AREAS = ["Råslätt", "Öxnehaga", "Österängen", "Huskvarna"]
+_MONTHLY_REPORT_AREAS = ["Öxnehaga", "Österängen", "Huskvarna", "Övriga Jönköpings kommun"]
+
+
+def _plan(*, promise: Promise, until: date, seed: int) -> list[tuple[str, ActivityData]]:
+    """Every entry of the promise's year up to `until`, with who logs it, the same for a seed."""
+    rng = random.Random(seed)
+    types = {t.code: t for t in ActivityType.objects.all()}
+    areas = {a.name: a for a in Area.objects.filter(municipality=promise.municipality)}
+    day, end = date(promise.year, 1, 1), min(until, date(promise.year, 12, 31))
+    plan = []
+    while day <= end:
+        for code, area, quantity, username, extra in _weekly_entries(rng) + _rhythm_entries(rng, day):
+            data = ActivityData(activity_type=types[code], area=areas[area], date=day, quantity=quantity, **extra)
+            plan.append((username, data))
+        day += timedelta(days=1)
+    return plan
+
+
+def demo_activities_save(*, user: User, rows: list[ActivityData]) -> int:
+    """Save demo entries through the service, with its rules: a demo that breaks one is a bug."""
+    activities, errors = activity_create_many(user=user, rows=rows)
+    if errors:
+        index, error = next(iter(errors.items()))
+        raise ValueError(f"Demo entry {rows[index]} refused: {error.messages}")
+    return len(activities)
 
 
 @transaction.atomic
 def demo_activities_create(
     *, promise: Promise, until: date, seed: int = 2022, hold_late: bool = True, leave_due: date | None = None
-) -> tuple[int, list[Activity]]:
-    """Fill the promise's year up to `until` with plausible entries.
+) -> tuple[int, list[ActivityData]]:
+    """Fill the promise's year up to `until` with plausible entries, logged by the demo staff.
 
     Returns how many were saved, and (with `hold_late`) a few late reports left unsaved so
     that the demo can publish T1, save them, and show a correction. With `leave_due`, a few
@@ -105,62 +170,14 @@ def demo_activities_create(
     """
     if promise.activities.filter(created_by__username__in=[u[0] for u in DEMO_USERS]).exists():
         return 0, []
-    rng = random.Random(seed)
-    users = {user.username: user for user in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}
-    types = {t.code: t for t in ActivityType.objects.all()}
-    areas = {a.name: a for a in Area.objects.filter(municipality=promise.municipality)}
-    start = date(promise.year, 1, 1)
-    end = min(until, date(promise.year, 12, 31))
-    entries: list[Activity] = []
-
-    def add(code: str, area: str, day: date, quantity: int = 1, username: str = "polis", **extra) -> None:
-        user = users[username]
-        entries.append(
-            Activity(
-                promise=promise,
-                activity_type=types[code],
-                area=areas[area],
-                date=day,
-                quantity=quantity,
-                organisation_id=user.organisation_id,
-                created_by=user,
-                **extra,
-            )
-        )
-
-    day = start
-    while day <= end:
-        weekday = day.weekday()
-        for code, area_names, per_week, (low, high), username in _WEEKLY_PLAN:
-            for area in area_names:
-                if rng.random() < per_week / 7:
-                    extra = {}
-                    if code == "narkotikabrott":
-                        extra["first_time_user"] = rng.random() < 0.24
-                    if code == "trafikkontroll":
-                        extra["duration_minutes"] = rng.choice([20, 25, 30, 40])
-                    if code in _DESCRIPTIONS:
-                        extra["description"] = rng.choice(_DESCRIPTIONS[code])
-                    add(code, area, day, rng.randint(low, high), username, **extra)
-        if weekday == 1 and rng.random() < 0.95:  # the weekly lägesbild for Råslätt, on Tuesdays
-            add("lagesbild", "Råslätt", day, username="kommun")
-        if weekday == 2:  # BOS groups meet on Wednesdays; now and then one is cancelled
-            for area in ["Råslätt", "Öxnehaga", "Österängen", "Huskvarna"]:
-                if rng.random() < 0.985:
-                    add("bos-mote", area, day, username="kommun")
-        if day.day == 10:  # the monthly lägesbild
-            for area in ["Öxnehaga", "Österängen", "Huskvarna", "Övriga Jönköpings kommun"]:
-                if rng.random() < 0.9:
-                    add("lagesbild", area, day, username="kommun")
-        if day.day == 15 and day.month not in (7, 12):  # SSG meets most months
-            add("ssg-mote", "Hela Jönköpings kommun", day, username="kommun")
-        if weekday == 3 and rng.random() < 0.3:
-            add("sig-arende", "Hela Jönköpings kommun", day, username="kommun")
-        day += timedelta(days=1)
+    plan = _plan(promise=promise, until=until, seed=seed)
     if leave_due is not None:
-        entries = [entry for entry in entries if not _left_due(entry, leave_due)]
-    late = [entry for entry in entries if hold_late and _is_late_report(entry)]
-    on_time = [entry for entry in entries if not (hold_late and _is_late_report(entry))]
-    bulk_create_with_history(on_time, Activity, batch_size=1000)
-    promise_changed({activity.promise_id for activity in on_time})
-    return len(on_time), late
+        plan = [(username, data) for username, data in plan if not _left_due(data, leave_due)]
+    late = [data for _username, data in plan if hold_late and _is_late_report(data)]
+    by_user: dict[str, list[ActivityData]] = {}
+    for username, data in plan:
+        if not (hold_late and _is_late_report(data)):
+            by_user.setdefault(username, []).append(data)
+    users = {user.username: user for user in User.objects.filter(username__in=by_user)}
+    saved = sum(demo_activities_save(user=users[username], rows=rows) for username, rows in by_user.items())
+    return saved, late
