@@ -33,7 +33,13 @@ def demo_users_create() -> list[User]:
         organisation = Organisation.objects.get(short_name=org_short_name) if org_short_name else None
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first_name, "organisation": organisation, "is_staff": is_admin_staff},
+            # An address that cannot receive mail (RFC 2606), so the console shows the notifications.
+            defaults={
+                "first_name": first_name,
+                "organisation": organisation,
+                "is_staff": is_admin_staff,
+                "email": f"{username}@example.invalid",
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)

@@ -87,7 +87,7 @@ def test_activity_log_first_time_user_has_no_default_and_is_required(client):
     client.force_login(world.officer)
     response = client.post(reverse("activity_log", args=["narkotikabrott"]), _post(world, quantity="1"))
     assert response.status_code == 200
-    assert "first_time_user" in response.context["form"].errors
+    assert response.context["form"].errors["first_time_user"] == ["Det här fältet är obligatoriskt."]
     assert not Activity.objects.exists()
     assert "checked" not in str(response.context["form"]["first_time_user"])
 
@@ -107,24 +107,25 @@ def test_activity_log_short_traffic_control_is_refused_and_input_kept(client):
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("overrides", "field", "message"),
     [
-        ({"quantity": "0"}, "quantity"),
-        ({"quantity": "-3"}, "quantity"),
-        ({"quantity": "500"}, "quantity"),
-        ({"quantity": "två"}, "quantity"),
-        ({"date": "2999-01-01"}, "date"),
-        ({"date": "31/12"}, "date"),
-        ({"note": "Person 811218-9876"}, "note"),
-        ({"area": "999999"}, "area"),
+        ({"quantity": "0"}, "quantity", "Antalet måste vara minst 1."),
+        ({"quantity": "-3"}, "quantity", "Antalet måste vara minst 1."),
+        ({"quantity": "500"}, "quantity", "Högst 20 i en registrering."),
+        ({"quantity": "två"}, "quantity", "Fyll i ett heltal."),
+        ({"date": "2999-01-01"}, "date", "Datumet ligger i framtiden."),
+        ({"date": "31/12"}, "date", "Fyll i ett giltigt datum."),
+        ({"note": "Person 811218-9876"}, "note", "Det här ser ut som ett personnummer."),
+        ({"area": "999999"}, "area", "Välj ett giltigt alternativ."),
     ],
 )
-def test_activity_log_bad_input_is_refused_next_to_its_field(client, overrides, field):
+def test_activity_log_bad_input_is_refused_next_to_its_field(client, overrides, field, message):
     world = World()
     client.force_login(world.officer)
     response = client.post(reverse("activity_log", args=["fotpatrull"]), _post(world, **overrides))
     assert response.status_code == 200
-    assert field in response.context["form"].errors
+    assert response.context["form"].errors[field][0].startswith(message)
+    assert f'id="id_{field}_error"' in response.content.decode()
     assert not Activity.objects.exists()
 
 
@@ -132,7 +133,8 @@ def test_activity_log_area_the_type_does_not_use_is_refused(client):
     world = World()
     client.force_login(world.officer)
     response = client.post(reverse("activity_log", args=["fotpatrull"]), _post(world, area=world.oxnehaga.pk))
-    assert "area" in response.context["form"].errors
+    # The form offers only the areas the type counts in, so another is not even a choice.
+    assert response.context["form"].errors["area"][0].startswith("Välj ett giltigt alternativ.")
     assert not Activity.objects.exists()
 
 
