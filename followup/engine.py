@@ -11,6 +11,7 @@ result is final, expected and forecast give way to the difference to the target.
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from followup.status import Status
 from promises.periods import (
@@ -27,6 +28,14 @@ from promises.periods import (
 
 # (activity type id, area id, month) -> (summed quantity, summed quantity with the flag)
 MonthTotals = dict[tuple[int, int, int], tuple[int, int]]
+
+
+class DailyTotal(TypedDict):
+    """One day's summed quantity in a target's areas, and the flagged part of it."""
+
+    date: date
+    total: int
+    flagged: int | None  # None on a day without flagged entries
 # activity type id, area id -> set of (year, week) and set of (year, month) with an entry
 Coverage = dict[tuple[int, int], set[tuple[int, int]]]
 

@@ -284,7 +284,8 @@ def _message(notification: Notification, *, today: date, due: _DueByOrganisation
     else:
         promise = notification.promise
         # notification_tertial_notice_names_promise_and_tertial: a notice of a tertial names both.
-        assert promise is not None and notification.tertial is not None, "a tertial notice names its tertial"
+        assert promise is not None, "a tertial notice names its promise"
+        assert notification.tertial is not None, "a tertial notice names its tertial"
         tertial = Tertial(promise.year, notification.tertial)
         if (
             notification.kind == Kind.TERTIAL_ENDED

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_tables2 import RequestConfig
 
 from followup import charts
+from followup.engine import DailyTotal
 from followup.forms import ApprovalForm, FollowupChoiceForm, TargetCommentForm
 from followup.models import Publication, Status, TertialNumber
 from followup.selectors import (
@@ -263,7 +264,7 @@ def _target_charts(*, target: Target, promise: Promise, tertial: Tertial, row) -
     return context
 
 
-def _monthly(daily: list[dict], until) -> list[dict]:
+def _monthly(daily: list[DailyTotal], until) -> list[dict]:
     """The daily totals (at most 366 rows) summed per month, with the running total."""
     months: dict[str, int] = {}
     for row in daily:
