@@ -36,6 +36,8 @@ class DailyTotal(TypedDict):
     date: date
     total: int
     flagged: int | None  # None on a day without flagged entries
+
+
 # activity type id, area id -> set of (year, week) and set of (year, month) with an entry
 Coverage = dict[tuple[int, int], set[tuple[int, int]]]
 
