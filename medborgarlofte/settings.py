@@ -6,8 +6,8 @@ every HTTPS protection that `manage.py check --deploy` asks for.
 """
 
 import re
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import plotly
