@@ -3,6 +3,7 @@ spread over types, areas and weeks the way the targets use them. Bulk inserts; n
 (the benchmark reads, it does not audit)."""
 
 import random
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,10 +22,17 @@ YEARS = (2020, 2021, 2022)
 AREA_NAMES = ["Råslätt", "Öxnehaga", "Österängen", "Ekhagen", "Huskvarna", "Övriga Jönköpings kommun"]
 
 
+def _area_in(areas: dict[str, Area]) -> Callable[[Area], Area]:
+    """Map a seed area to the copy's area of the same name."""
+    return lambda area: areas[area.name]
+
+
 @transaction.atomic
 def promises_create(count: int) -> list[Promise]:
     """The seed promise and `count - 1` copies for other municipalities and years."""
     seed = promise_load_file(path=SEED).promise
+    if seed is None:
+        raise RuntimeError(f"The seed promise in {SEED} did not load.")
     created = [seed]
     for index in range(1, count):
         name = f"Kommun {index:03d}"
@@ -40,7 +48,7 @@ def promises_create(count: int) -> list[Promise]:
                 promise=seed,
                 year=YEARS[index % len(YEARS)],
                 municipality=name,
-                area_for=lambda area, areas=areas: areas[area.name],
+                area_for=_area_in(areas),
                 status=Promise.Status.ACTIVE,
             )
         )
@@ -63,15 +71,21 @@ def bench_users() -> tuple[User, User]:
 
 def activities_add(*, promises: list[Promise], count: int, user: User, seed: int) -> None:
     """Add `count` activities spread over the promises' target types and areas, in bulk."""
+    if user.organisation_id is None:
+        raise ValueError(f"The bench user {user.username} belongs to no organisation.")
+    organisation_id = user.organisation_id
     rng = random.Random(seed)
-    plans = []  # (promise, type id, area ids, flag)
+    plans: list[tuple[Promise, int, list[int], bool]] = []  # (promise, type id, area ids, flag)
     for promise in promises:
         for target in Target.objects.filter(
             commitment__section__promise=promise, activity_type__isnull=False
         ).prefetch_related("areas"):
+            activity_type = target.activity_type
+            if activity_type is None:  # not so: the query asks for a type
+                continue
             area_ids = [a.pk for a in target.areas.all()]
             if area_ids and target.kind != Target.Kind.SHARE:
-                plans.append((promise, target.activity_type_id, area_ids, target.activity_type.has_first_time_user))
+                plans.append((promise, activity_type.pk, area_ids, activity_type.has_first_time_user))
     batch: list[Activity] = []
     for _ in range(count):
         promise, type_id, area_ids, flagged = rng.choice(plans)
@@ -83,7 +97,7 @@ def activities_add(*, promises: list[Promise], count: int, user: User, seed: int
                 date=date(promise.year, 1, 1) + timedelta(days=rng.randrange(365)),
                 quantity=rng.choice((1, 1, 1, 2, 3)),
                 first_time_user=(rng.random() < 0.25) if flagged else None,
-                organisation_id=user.organisation_id,
+                organisation_id=organisation_id,
                 created_by=user,
             )
         )

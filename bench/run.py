@@ -150,7 +150,9 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
         "public year page": get(public, f"/{promise.year}/"),
         "open data JSON": get(public, api_url),
     }
-    results = {name: {"ms": _median_ms(call, repeats), "queries": _queries(call)} for name, call in pages.items()}
+    results: dict[str, dict[str, float | None]] = {
+        name: {"ms": _median_ms(call, repeats), "queries": _queries(call)} for name, call in pages.items()
+    }
     results["SQL aggregate (floor)"]["queries"] = 2
     results["SQL from a database-kept summary (option b)"]["queries"] = 2
 

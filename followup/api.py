@@ -71,7 +71,7 @@ PublishedTargetSerializer = type("PublishedTargetSerializer", (serializers.Seria
 
 class FollowupSummarySerializer(serializers.Serializer):
     tertial = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label: the serializer metaclass takes it
     version = serializers.IntegerField()
     published_at = serializers.DateTimeField()
     first_published_at = serializers.DateTimeField()
@@ -84,7 +84,7 @@ class FollowupSerializer(serializers.Serializer):
     municipality = serializers.CharField()
     title = serializers.CharField()
     tertial = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label: the serializer metaclass takes it
     as_of = serializers.DateField()
     version = serializers.IntegerField()
     published_at = serializers.DateTimeField()

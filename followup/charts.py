@@ -8,6 +8,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from followup.engine import DailyTotal
 from promises.periods import iso_weeks, period_elapsed, period_label, year_end, year_start
 
 # Colours with at least 3:1 contrast against white, told apart by dash style as well.
@@ -32,7 +33,7 @@ def _layout(**extra) -> dict:
     return layout
 
 
-def cumulative_chart(*, year: int, daily: list[dict], target: float, until: date) -> dict:
+def cumulative_chart(*, year: int, daily: list[DailyTotal], target: float, until: date) -> dict:
     """Cumulative outcome over the year against the target line and the expected (pro rata) line."""
     xs, ys, running = [], [], 0
     for row in daily:
@@ -93,7 +94,7 @@ def area_chart(*, rows: list[dict]) -> dict:
     }
 
 
-def share_by_month(*, daily: list[dict], until: date) -> list[dict]:
+def share_by_month(*, daily: list[DailyTotal], until: date) -> list[dict]:
     months: dict[str, list[int]] = {}
     for row in daily:
         if row["date"] > until:

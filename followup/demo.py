@@ -8,7 +8,7 @@ from django.db import transaction
 
 from followup.models import Publication
 from followup.selectors import latest_publication
-from followup.services import target_comment_save, tertial_approve
+from followup.services import ApprovalOutcome, target_comment_save, tertial_approve
 from promises.demo import demo_activities_save
 from promises.models import Promise, Target, User
 from promises.periods import Tertial, tertials
@@ -61,11 +61,18 @@ def _comment(promise: Promise, tertial: int, manager: User) -> None:
             )
 
 
+def _published(outcome: ApprovalOutcome) -> Publication:
+    """The publication of the second party's approval: the demo's tertials have both parties."""
+    if outcome.publication is None:
+        raise RuntimeError(f"The demo approval did not publish; still waiting for {sorted(outcome.waiting_for)}.")
+    return outcome.publication
+
+
 def _publish(promise: Promise, tertial: int, police: User, municipality: User, reason: str = "") -> Publication:
     tertial_approve(promise=promise, tertial=Tertial(promise.year, tertial), user=police, reason=reason)
-    publication = tertial_approve(
-        promise=promise, tertial=Tertial(promise.year, tertial), user=municipality
-    ).publication
+    publication = _published(
+        tertial_approve(promise=promise, tertial=Tertial(promise.year, tertial), user=municipality)
+    )
     # Back-date the demo publication to when it would have happened.
     publication.published_at = datetime(*PUBLISHED_ON[(tertial, publication.version)], 10, 0, tzinfo=STOCKHOLM)
     publication.save(update_fields=["published_at"])
@@ -105,7 +112,7 @@ def demo_running_publications_create(*, promise: Promise, today: date) -> list[P
             continue
         _comment(promise, tertial.number, police)
         tertial_approve(promise=promise, tertial=tertial, user=police)
-        publication = tertial_approve(promise=promise, tertial=tertial, user=municipality).publication
+        publication = _published(tertial_approve(promise=promise, tertial=tertial, user=municipality))
         publication.published_at = datetime.combine(approved_on, time(10, 0), tzinfo=STOCKHOLM)
         publication.save(update_fields=["published_at"])
         published.append(publication)

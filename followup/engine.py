@@ -11,6 +11,7 @@ result is final, expected and forecast give way to the difference to the target.
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from followup.status import Status
 from promises.periods import (
@@ -27,6 +28,16 @@ from promises.periods import (
 
 # (activity type id, area id, month) -> (summed quantity, summed quantity with the flag)
 MonthTotals = dict[tuple[int, int, int], tuple[int, int]]
+
+
+class DailyTotal(TypedDict):
+    """One day's summed quantity in a target's areas, and the flagged part of it."""
+
+    date: date
+    total: int
+    flagged: int | None  # None on a day without flagged entries
+
+
 # activity type id, area id -> set of (year, week) and set of (year, month) with an entry
 Coverage = dict[tuple[int, int], set[tuple[int, int]]]
 
@@ -107,11 +118,10 @@ def _status(ratio: float | None, *, achieved: bool, risk_threshold: float) -> st
 
 def _sum(totals: MonthTotals, spec: TargetSpec, months: range, *, flagged: bool = False) -> int:
     index = 1 if flagged else 0
-    return sum(
-        totals.get((spec.activity_type_id, area_id, month), (0, 0))[index]
-        for area_id in spec.area_ids
-        for month in months
-    )
+    type_id = spec.activity_type_id
+    if type_id is None:  # a target without a type counts nothing
+        return 0
+    return sum(totals.get((type_id, area_id, month), (0, 0))[index] for area_id in spec.area_ids for month in months)
 
 
 def _months_of(tertial: Tertial) -> range:
@@ -200,6 +210,8 @@ def cadence_result(
     result.target = float(len(year_periods))
 
     def covered_in(key: tuple[int, int], area_id: int) -> bool:
+        if spec.activity_type_id is None:  # a target without a type covers nothing
+            return False
         return key in coverage.get((spec.activity_type_id, area_id), set())
 
     def tally(keys: list[tuple[int, int]]) -> tuple[int, int, dict[int, list[str]]]:

@@ -1,4 +1,7 @@
+from typing import cast
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import Status, TertialNumber
@@ -12,7 +15,8 @@ class FollowupChoiceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["promise"].queryset = Promise.objects.public().order_by("-year", "municipality")
+        self.promises: QuerySet[Promise] = Promise.objects.public().order_by("-year", "municipality")
+        cast(forms.ModelChoiceField, self.fields["promise"]).queryset = self.promises  # the field declared above
 
 
 class TargetCommentForm(forms.Form):

@@ -209,7 +209,7 @@ class _DueByOrganisation:
     """The missing cadence entries depend only on the organisation: computed once for each."""
 
     today: date
-    cache: dict[int, list[DueItem]] = field(default_factory=dict)
+    cache: dict[int | None, list[DueItem]] = field(default_factory=dict)
 
     def for_user(self, user: User) -> list[DueItem]:
         if user.organisation_id not in self.cache:
@@ -237,6 +237,7 @@ def _digest_items(due: list[DueItem]) -> list[dict]:
     items, named = [], set()
     for item in due:
         activity_type = item.target.activity_type
+        assert activity_type is not None, "cadence_due only returns targets of a type"
         if activity_type.is_sensitive:
             if activity_type.pk not in named:
                 named.add(activity_type.pk)
@@ -254,7 +255,7 @@ def _digest_items(due: list[DueItem]) -> list[dict]:
 
 
 # Translated when sent, in the site's language (Swedish).
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     Kind.APPROVED: gettext_noop("%(organisation)s has approved %(tertial)s"),
     Kind.APPROVAL_DROPPED: gettext_noop("The approval of %(tertial)s by %(organisation)s was dropped"),
     Kind.TERTIAL_ENDED: gettext_noop("%(tertial)s has ended and awaits your approval"),
@@ -282,6 +283,9 @@ def _message(notification: Notification, *, today: date, due: _DueByOrganisation
         subject_values = {"week": week}
     else:
         promise = notification.promise
+        # notification_tertial_notice_names_promise_and_tertial: a notice of a tertial names both.
+        assert promise is not None, "a tertial notice names its promise"
+        assert notification.tertial is not None, "a tertial notice names its tertial"
         tertial = Tertial(promise.year, notification.tertial)
         if (
             notification.kind == Kind.TERTIAL_ENDED

@@ -5,11 +5,12 @@ They read publication snapshots only (through `followup.public`), never activiti
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -63,7 +64,7 @@ def _public_context(promise: Promise) -> dict:
 @require_safe
 def public_index(request: HttpRequest) -> HttpResponse:
     promise = promise_current()
-    context = {"promise": None, "other_years": []}
+    context: dict[str, Any] = {"promise": None, "other_years": []}
     if promise is not None:
         context.update(_public_context(promise))
         if context["latest"] is None:
@@ -152,7 +153,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
     return render(request, "public/open_data.html", context)
 
 
-def embeddable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def embeddable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseBase]:
     """Lets the partner sites in EMBED_ALLOWED_ORIGINS, and only those, show the page in a frame.
 
     Without configured origins the page keeps the site-wide frame-ancestors 'none' and
@@ -160,7 +161,7 @@ def embeddable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     """
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         origins = list(settings.EMBED_ALLOWED_ORIGINS)  # read per request, so settings may change
         if not origins:
             return view(request, *args, **kwargs)

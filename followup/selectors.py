@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from followup.engine import Coverage, MonthTotals, TargetResult, TargetSpec, target_result, year_is_over
+from followup.engine import Coverage, DailyTotal, MonthTotals, TargetResult, TargetSpec, target_result, year_is_over
 from followup.models import Approval, Publication, Status, TargetComment
 from promises.models import Activity, Commitment, Promise, Section, Target, User
 from promises.periods import Tertial, period_of, tertials
@@ -132,7 +132,9 @@ def followup_rows(*, promise: Promise, tertial: Tertial, as_of: date | None = No
     targets = promise_targets(promise=promise)
     specs = {target.pk: _spec(target) for target in targets}
     totals = month_totals(promise=promise)
-    cadence_types = {t.activity_type_id for t in targets if t.kind == Target.Kind.CADENCE}
+    cadence_types = {
+        t.activity_type_id for t in targets if t.kind == Target.Kind.CADENCE and t.activity_type_id is not None
+    }
     covered = coverage(promise=promise, type_ids=cadence_types)
     comments = {
         c.target_id: c
@@ -146,7 +148,7 @@ def followup_rows(*, promise: Promise, tertial: Tertial, as_of: date | None = No
         comment = comments.get(target.pk)
         result = target_result(
             spec,
-            parent=specs.get(target.parent_id),
+            parent=specs.get(target.parent_id) if target.parent_id is not None else None,
             totals=totals,
             coverage=covered.get(target.period, {}),
             tertial=tertial,
@@ -190,7 +192,7 @@ def logged_measures(*, promise: Promise, tertial: Tertial):
     )
 
 
-def target_daily_totals(*, target: Target, promise: Promise) -> list[dict]:
+def target_daily_totals(*, target: Target, promise: Promise) -> list[DailyTotal]:
     """Per day of the year: the summed quantity (and the flagged part) in the target's areas."""
     source = target.parent if target.kind == Target.Kind.SHARE and target.parent else target
     return list(
@@ -252,8 +254,11 @@ def manager_overview(*, user: User, today: date | None = None) -> ManagerOvervie
     is_party = user.organisation_id is not None and promise.parties.filter(pk=user.organisation_id).exists()
     ended = [t for t in tertials(promise.year) if is_party and t.end < today]
     published = set(Publication.objects.filter(promise=promise).values_list("tertial", flat=True))
-    approved = set(
-        Approval.objects.filter(promise=promise, organisation_id=user.organisation_id).values_list("tertial", flat=True)
+    organisation_id = user.organisation_id
+    approved = (
+        set(Approval.objects.filter(promise=promise, organisation_id=organisation_id).values_list("tertial", flat=True))
+        if organisation_id is not None
+        else set()  # no organisation, no approvals (and nothing awaiting: not a party)
     )
     return ManagerOverview(
         promise=promise,

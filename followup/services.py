@@ -37,7 +37,7 @@ APPROVAL_QUALITATIVE_UNASSESSED = _(
 )
 
 # The joint promise is signed by the police and the municipality: both must approve.
-REQUIRED_PARTIES = {Organisation.Kind.POLICE, Organisation.Kind.MUNICIPALITY}
+REQUIRED_PARTIES: set[str] = {Organisation.Kind.POLICE, Organisation.Kind.MUNICIPALITY}
 
 
 @transaction.atomic
@@ -56,7 +56,7 @@ def target_comment_save(
     comment.manual_status = manual_status
     comment.updated_by = user
     comment.full_clean()
-    comment._history_user = user
+    comment._history_user = user  # type: ignore[attr-defined]  # django-simple-history's per-instance attribute
     comment.save()
     promise_changed([target.commitment.section.promise_id])
     return comment
@@ -138,7 +138,7 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
         raise PermissionDenied(APPROVAL_NOT_A_MANAGER)
     with transaction.atomic():
         promise = Promise.objects.select_for_update().get(pk=promise.pk)
-        if not promise.parties.filter(pk=user.organisation_id).exists():
+        if not promise.parties.filter(pk=user.organisation.pk).exists():
             raise ValidationError(APPROVAL_NOT_A_PARTY % {"organisation": user.organisation.name})
         if timezone.localdate() <= tertial.end:
             raise ValidationError(APPROVAL_TERTIAL_NOT_OVER % {"tertial": tertial.label})

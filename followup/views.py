@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_tables2 import RequestConfig
 
 from followup import charts
+from followup.engine import DailyTotal
 from followup.forms import ApprovalForm, FollowupChoiceForm, TargetCommentForm
 from followup.models import Publication, Status, TertialNumber
 from followup.selectors import (
@@ -61,7 +62,8 @@ def _dashboard_url(promise: Promise, tertial: Tertial) -> str:
 @require_safe
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     choice = FollowupChoiceForm(request.GET or None)
-    promise = tertial = None
+    promise: Promise | None = None
+    tertial: Tertial | None = None
     if choice.is_bound and choice.is_valid():
         promise = choice.cleaned_data["promise"]
         tertial = Tertial(promise.year, choice.cleaned_data["tertial"])
@@ -71,7 +73,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             tertial = default_tertial(promise=promise)
             if not choice.is_bound:
                 choice = FollowupChoiceForm(initial={"promise": promise.pk, "tertial": tertial.number})
-    if promise is None:
+    if promise is None or tertial is None:  # a promise always comes with its tertial
         return render(request, "manager/dashboard.html", {"choice": choice, "promise": None, "promise_options": []})
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
@@ -82,7 +84,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "manager/dashboard.html",
         {
             "choice": choice,
-            "promise_options": choice.fields["promise"].queryset.values_list("pk", "title", "municipality", "year"),
+            "promise_options": choice.promises.values_list("pk", "title", "municipality", "year"),
             "promise": promise,
             "tertial": tertial,
             "as_of": followup_as_of(tertial=tertial),
@@ -149,7 +151,7 @@ def approve(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) ->
     form = ApprovalForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("reason", []):
-            messages.error(request, error)
+            messages.error(request, str(error))  # a form's ErrorList holds the messages as strings
         return redirect(_dashboard_url(promise, period))
     try:
         outcome = tertial_approve(
@@ -166,6 +168,7 @@ def approve(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) ->
             % {"organisation": outdated.organisation.name},
         )
     if outcome.already_published:
+        assert outcome.publication is not None, "already published: the outcome carries that publication"
         messages.info(
             request,
             _("%(tertial)s is already published with these figures (version %(version)s).")
@@ -178,6 +181,7 @@ def approve(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) ->
             % {"tertial": period.label, "version": outcome.publication.version},
         )
     else:
+        assert request.user.organisation is not None, "tertial_approve refuses a user without an organisation"
         messages.success(
             request,
             _("Approved by %(organisation)s. Publishing waits for the other party's approval.")
@@ -248,22 +252,25 @@ def _target_charts(*, target: Target, promise: Promise, tertial: Tertial, row) -
         context["share_months"] = months
         context["share_chart"] = charts.share_chart(months=months, wanted=result.target or 0)
     elif target.kind == Target.Kind.CADENCE:
-        covered_all = coverage(promise=promise, type_ids={target.activity_type_id})[target.period]
-        areas = sorted(target.areas.all(), key=str)
-        covered = {area.pk: covered_all.get((target.activity_type_id, area.pk), set()) for area in areas}
+        # target_cadence_needs_type_and_period: a cadence target always has a type.
+        assert target.activity_type_id is not None, "a cadence target has a type"
+        type_id = target.activity_type_id
+        covered_all = coverage(promise=promise, type_ids={type_id})[target.period]
+        target_areas = sorted(target.areas.all(), key=str)
+        covered = {area.pk: covered_all.get((type_id, area.pk), set()) for area in target_areas}
         context["grid"] = charts.cadence_grid(
             year=promise.year,
             period=target.period,
-            areas=[(area.pk, area.name) for area in areas],
+            areas=[(area.pk, area.name) for area in target_areas],
             covered=covered,
             until=until,
         )
-        context["missed"] = [(area.name, result.missed.get(area.pk, [])) for area in areas]
+        context["missed"] = [(area.name, result.missed.get(area.pk, [])) for area in target_areas]
     context["unit"] = unit
     return context
 
 
-def _monthly(daily: list[dict], until) -> list[dict]:
+def _monthly(daily: list[DailyTotal], until) -> list[dict]:
     """The daily totals (at most 366 rows) summed per month, with the running total."""
     months: dict[str, int] = {}
     for row in daily:

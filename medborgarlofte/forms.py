@@ -10,14 +10,14 @@ class LoginForm(AuthenticationForm):
     Django's marking, described by its own message."""
 
     def _post_clean(self) -> None:
-        super()._post_clean()
-        if self._errors:
+        super()._post_clean()  # type: ignore[misc]  # BaseForm._post_clean is missing from django-stubs
+        if self.errors:  # within full_clean: the errors found so far, no second clean
             # The focus goes to the error summary (static/js/form-errors.js), not the first field.
             self.fields["username"].widget.attrs.pop("autofocus", None)
-        if not self._errors or "__all__" not in self._errors:
+        if not self.errors or "__all__" not in self.errors:
             return
         for name in ("username", "password"):
-            if name not in self._errors:
+            if name not in self.errors:
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
                 attrs["aria-describedby"] = "error-summary"

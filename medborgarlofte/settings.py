@@ -7,6 +7,7 @@ every HTTPS protection that `manage.py check --deploy` asks for.
 
 import re
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import plotly
@@ -79,7 +80,7 @@ CSRF_FAILURE_VIEW = "medborgarlofte.views.csrf_failure"  # Swedish, not Django's
 WSGI_APPLICATION = "medborgarlofte.wsgi.application"
 ASGI_APPLICATION = "medborgarlofte.asgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -215,7 +216,7 @@ if _EMAIL is None and env_str("EMAIL_HOST"):
         "EMAIL_USE_SSL": False,
     }
 _EMAIL = _EMAIL or {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
-EMAIL_BACKEND = _EMAIL["EMAIL_BACKEND"]
+EMAIL_BACKEND = str(_EMAIL["EMAIL_BACKEND"])
 EMAIL_HOST = _EMAIL.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = _EMAIL.get("EMAIL_PORT", 25)
 EMAIL_HOST_USER = _EMAIL.get("EMAIL_HOST_USER", "")

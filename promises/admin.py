@@ -40,7 +40,7 @@ class LabelledInlineFormSet(BaseInlineFormSet):
         for name, field in form.fields.items():
             label = capfirst(field.label or name)
             widget = getattr(field.widget, "widget", field.widget)  # inside a RelatedFieldWidgetWrapper
-            widget.attrs.setdefault("aria-label", f"{label}, {self.model._meta.verbose_name} {row}")
+            widget.attrs.setdefault("aria-label", f"{label}, {form.instance._meta.verbose_name} {row}")
 
 
 class LabelledTabularInline(admin.TabularInline):
@@ -87,7 +87,7 @@ class RevisionAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     # Set by logging in and by creation, not by hand (and their split date/time inputs have no labels).
     readonly_fields = ("last_login", "date_joined")
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Organisation"), {"fields": ("organisation",)}),)
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Organisation"), {"fields": ("organisation",)}))
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Organisation"), {"fields": ("organisation", "groups")}),)
     list_display = ("username", "first_name", "last_name", "organisation", "is_active")
     list_filter = ("organisation", "groups", "is_active")

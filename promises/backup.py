@@ -80,7 +80,7 @@ def database_restore(*, source: Path, database_url: str | None = None, alias: st
 # keys. A backup from before revisions were UUIDs gets new ones from its migration instead.
 
 
-def _renew_revisions_postgres(db: dict) -> None:
+def _renew_revisions_postgres(db: Mapping[str, Any]) -> None:
     import psycopg2
 
     connection = psycopg2.connect(

@@ -1,6 +1,7 @@
 """Forms validate and normalise; the views hand the result to a service."""
 
 import uuid
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from promises.selectors import activity_area_choices
 from promises.services import TEXT_MAX_LENGTH, ActivityData
 
 YES_NO = [("ja", _("Yes")), ("nej", _("No"))]
+YES_NO_VALUE: dict[bool | None, str] = {True: "ja", False: "nej"}  # unknown (None): no choice
 
 
 class DateInput(forms.DateInput):
@@ -66,7 +68,9 @@ class ActivityForm(forms.Form):
                 municipality=activity.area.municipality if activity else None,
             )
         }
-        self.fields["area"].choices = [("", _("Choose an area"))] + [(pk, a.name) for pk, a in self.areas.items()]
+        cast(forms.TypedChoiceField, self.fields["area"]).choices = [("", _("Choose an area"))] + [
+            (pk, a.name) for pk, a in self.areas.items()
+        ]
         if not activity_type.has_first_time_user:
             del self.fields["first_time_user"]
         if not activity_type.has_duration:
@@ -89,7 +93,7 @@ class ActivityForm(forms.Form):
                     "area": activity.area_id,
                     "date": activity.date,
                     "quantity": activity.quantity,
-                    "first_time_user": {True: "ja", False: "nej"}.get(activity.first_time_user),
+                    "first_time_user": YES_NO_VALUE.get(activity.first_time_user),
                     "duration_minutes": activity.duration_minutes,
                     "description": activity.description,
                     "note": activity.note,
@@ -113,7 +117,7 @@ class ActivityForm(forms.Form):
         cleaned = self.cleaned_data
         answer = cleaned.get("first_time_user")
         area_id = cleaned.get("area")
-        area = self.areas.get(area_id)
+        area = self.areas.get(area_id) if area_id is not None else None
 
         def text(name: str) -> str:
             # A text the form refused (too long, a personnummer) goes to the service as

@@ -12,9 +12,11 @@ import hashlib
 import io
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -87,6 +89,9 @@ class ImportPreview:
         entries: Counter = Counter()
         quantities: Counter = Counter()
         for row in self.rows:
+            # A row is added only once read whole: its area named, its quantity a number (1 if empty).
+            assert row.area is not None, "a read row names its area"
+            assert row.quantity is not None, "a read row has a quantity"
             key = (row.activity_type.name, row.area.name)
             entries[key] += 1
             quantities[key] += row.quantity
@@ -221,23 +226,27 @@ class _Names:
         return cls(types=types, areas=areas)
 
 
-_PARSERS = (
-    ("datum", _parse_date),
-    ("antal", lambda v: _parse_int(v, "antal", default=1)),
-    ("förstagångsanvändare", _parse_yes_no),
-    ("varaktighet_min", lambda v: _parse_int(v, "varaktighet_min")),
-)
+T = TypeVar("T")
+
+
+def _read_cell(cells: dict, column: str, parse: Callable[[Any], T], *, line: int, errors: list[RowError]) -> T | None:
+    """A cell read by `parse`, or None with the problem added to `errors`."""
+    try:
+        return parse(cells.get(column))
+    except ValueError as exc:
+        errors.append(RowError(line, column, str(exc)))
+        return None
 
 
 def _read_row(cells: dict, *, line: int, names: _Names) -> tuple[ActivityData | None, list[RowError]]:
     """One line's shape: its values read, its names known; every problem of the line at once."""
     errors: list[RowError] = []
-    values = {}
-    for column, parse in _PARSERS:
-        try:
-            values[column] = parse(cells.get(column))
-        except ValueError as exc:
-            errors.append(RowError(line, column, str(exc)))
+    row_date = _read_cell(cells, "datum", _parse_date, line=line, errors=errors)
+    quantity = _read_cell(cells, "antal", lambda v: _parse_int(v, "antal", default=1), line=line, errors=errors)
+    first_time_user = _read_cell(cells, "förstagångsanvändare", _parse_yes_no, line=line, errors=errors)
+    duration = _read_cell(
+        cells, "varaktighet_min", lambda v: _parse_int(v, "varaktighet_min"), line=line, errors=errors
+    )
     type_name, area_name = _text(cells.get("aktivitet")), _text(cells.get("område"))
     activity_type = names.types.get(type_name.lower())
     if activity_type is None:
@@ -250,10 +259,10 @@ def _read_row(cells: dict, *, line: int, names: _Names) -> tuple[ActivityData | 
     data = ActivityData(
         activity_type=activity_type,
         area=area_matches[0],
-        date=values["datum"],
-        quantity=values["antal"],
-        first_time_user=values["förstagångsanvändare"],
-        duration_minutes=values["varaktighet_min"],
+        date=row_date,
+        quantity=quantity,
+        first_time_user=first_time_user,
+        duration_minutes=duration,
         description=_text(cells.get("beskrivning")),
         note=_text(cells.get("anteckning")),
     )

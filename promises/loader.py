@@ -70,7 +70,7 @@ class _Loader:
 
     def upsert(self, model: type[models.Model], where: str, lookup: dict, values: dict) -> Any:
         """Create or update one row, writing only when a field actually differs."""
-        obj = model.objects.filter(**lookup).first()
+        obj = model._default_manager.filter(**lookup).first()  # `objects`, which Model does not declare
         if obj is None:
             obj = model(**lookup, **values)
             action = "created"

@@ -155,7 +155,7 @@ def activity_area_choices(
     rows = TargetArea.objects.filter(target__commitment__section__promise__status=Promise.Status.ACTIVE)
     if municipality is not None:
         rows = rows.filter(target__commitment__section__promise__municipality=municipality)
-    rows = rows.values_list(
+    triples = rows.values_list(
         "target__commitment__section__promise_id",
         "target__commitment__section__promise__municipality",
         "target__activity_type_id",
@@ -164,8 +164,8 @@ def activity_area_choices(
     counted: dict[int, set[int]] = {}
     every: dict[int, set[int]] = {}
     municipality_of: dict[int, str] = {}
-    for promise_id, municipality, type_id, area_id in rows:
-        municipality_of[promise_id] = municipality
+    for promise_id, promise_municipality, type_id, area_id in triples:
+        municipality_of[promise_id] = promise_municipality
         every.setdefault(promise_id, set()).add(area_id)
         if type_id == activity_type.pk:
             counted.setdefault(promise_id, set()).add(area_id)

@@ -1,7 +1,7 @@
 """Writes to promises: every change goes through a function here."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -90,11 +90,11 @@ def promise_copy(
     for section in promise.sections.all():
         sections[section.pk] = Section.objects.create(promise=copy, number=section.number, title=section.title)
     for commitment in Commitment.objects.filter(section__promise=promise).prefetch_related("responsible"):
-        new = Commitment.objects.create(
+        new_commitment = Commitment.objects.create(
             section=sections[commitment.section_id], number=commitment.number, text=commitment.text
         )
-        new.responsible.set(commitment.responsible.all())
-        commitments[commitment.pk] = new
+        new_commitment.responsible.set(commitment.responsible.all())
+        commitments[commitment.pk] = new_commitment
     for target in targets:
         new = Target(
             commitment=commitments[target.commitment_id],
@@ -105,7 +105,7 @@ def promise_copy(
             activity_type_id=target.activity_type_id,
             count=target.count,
             share_percent=target.share_percent,
-            parent=new_targets.get(target.parent_id),
+            parent=new_targets.get(target.parent_id) if target.parent_id is not None else None,
             period=target.period,
             reading=target.reading,
         )
@@ -198,7 +198,7 @@ class ActivityData:
     note: str = ""
 
 
-def _figures_changed(*, created: list[Activity] = ()) -> None:
+def _figures_changed(*, created: Sequence[Activity] = ()) -> None:
     """Bulk-created entries change their promises' figures: new revisions after commit
     (promises/revisions.py). The figures themselves are read from the activities."""
     promise_changed({activity.promise_id for activity in created})
@@ -253,6 +253,7 @@ def activity_check(
     _check_texts(data=data, errors=errors)
     if errors:
         raise ValidationError(errors)
+    assert promise is not None, "_check_promise returns None only after recording an error"
     return promise
 
 
@@ -411,7 +412,8 @@ def activity_create(*, user: User, data: ActivityData, submission_key: uuid.UUID
                 **activity_fields(data),
             )
             activity.full_clean(exclude=CHECKED_BY_THE_RULES, validate_unique=False, validate_constraints=False)
-            activity._history_user = user  # who, in the audit trail, also outside a request
+            # Who, in the audit trail, also outside a request.
+            activity._history_user = user  # type: ignore[attr-defined]  # django-simple-history's per-instance attribute
             activity.save()
             _audit_published_change(
                 activity=activity, user=user, change="create", days=[activity.date], context=context
@@ -463,7 +465,7 @@ def activity_update(*, activity: Activity, user: User, data: ActivityData) -> Ac
         setattr(current, field, value)
     current.promise = promise
     current.full_clean(exclude=CHECKED_BY_THE_RULES, validate_unique=False, validate_constraints=False)
-    current._history_user = user
+    current._history_user = user  # type: ignore[attr-defined]  # django-simple-history's per-instance attribute
     current.save()
     _audit_published_change(activity=current, user=user, change="update", days=[old_date, current.date])
     promise_changed([old_promise_id, current.promise_id])
@@ -476,7 +478,7 @@ def activity_delete(*, activity: Activity, user: User) -> None:
     if not is_manager(user) and _period_published(promise=current.promise, day=current.date):
         raise ValidationError(ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(current.date).label})
     _audit_published_change(activity=current, user=user, change="delete", days=[current.date])
-    current._history_user = user
+    current._history_user = user  # type: ignore[attr-defined]  # django-simple-history's per-instance attribute
     promise_changed([current.promise_id])
     current.delete()
 

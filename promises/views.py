@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -190,6 +191,7 @@ def activity_history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         if previous is not None:
             for change in record.diff_against(previous).changes:
                 field = Activity._meta.get_field(change.field)
+                assert isinstance(field, Field), "a history diff compares the model's own fields"
                 rows.append(
                     {
                         "label": field.verbose_name,
