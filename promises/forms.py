@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from promises.models import Activity, ActivityType, User
 from promises.selectors import activity_area_choices
-from promises.services import TEXT_MAX_LENGTH, ActivityData
+from promises.services import (
+    ACTIVITY_AREA_REQUIRED,
+    ACTIVITY_DATE_REQUIRED,
+    ACTIVITY_DESCRIPTION_REQUIRED,
+    ACTIVITY_DURATION_REQUIRED,
+    ACTIVITY_FIRST_TIME_REQUIRED,
+    ACTIVITY_QUANTITY_REQUIRED,
+    TEXT_MAX_LENGTH,
+    ActivityData,
+)
 
 YES_NO = [("ja", _("Yes")), ("nej", _("No"))]
 YES_NO_VALUE: dict[bool | None, str] = {True: "ja", False: "nej"}  # unknown (None): no choice
@@ -26,18 +35,29 @@ class DateInput(forms.DateInput):
 class ActivityForm(forms.Form):
     """One entry of one activity type. Only the fields the type asks for are shown."""
 
-    area = forms.TypedChoiceField(label=_("Area"), coerce=int, empty_value=None)
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    # A missing value gets the service's own sentence, the same whichever layer notices it.
+    area = forms.TypedChoiceField(
+        label=_("Area"), coerce=int, empty_value=None, error_messages={"required": ACTIVITY_AREA_REQUIRED}
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput(), error_messages={"required": ACTIVITY_DATE_REQUIRED})
     # Numbers without bounds here: the service checks them, with its own messages, together
     # with every other rule. The widgets still tell the browser the bounds.
     quantity = forms.IntegerField(
-        label=_("Quantity"), initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1})
+        label=_("Quantity"),
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
+        error_messages={"required": ACTIVITY_QUANTITY_REQUIRED},
     )
     first_time_user = forms.ChoiceField(
-        label=_("First-time user of narcotics?"), choices=YES_NO, widget=forms.RadioSelect
+        label=_("First-time user of narcotics?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": ACTIVITY_FIRST_TIME_REQUIRED},
     )
     duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1})
+        label=_("Duration (minutes)"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
+        error_messages={"required": ACTIVITY_DURATION_REQUIRED},
     )
     description = forms.CharField(
         label=_("Description"),
@@ -81,6 +101,10 @@ class ActivityForm(forms.Form):
             ) % {"min": activity_type.min_duration_minutes}
         if not activity_type.requires_description:
             del self.fields["description"]
+        else:
+            self.fields["description"].error_messages["required"] = ACTIVITY_DESCRIPTION_REQUIRED % {
+                "type": activity_type.name.lower()
+            }
         self.fields["quantity"].widget.attrs["max"] = activity_type.max_quantity
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
         if activity is None:

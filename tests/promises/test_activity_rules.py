@@ -13,6 +13,7 @@ from django.urls import reverse
 from promises.models import Activity, Organisation, Promise
 from promises.services import (
     ACTIVITY_AREA_NOT_USED,
+    ACTIVITY_AREA_REQUIRED,
     ACTIVITY_DATE_IN_FUTURE,
     ACTIVITY_DESCRIPTION_REQUIRED,
     ACTIVITY_DURATION_TOO_SHORT,
@@ -44,7 +45,6 @@ DAY = date(2022, 3, 1)
 QUERIES_PER_POST = 22
 # One edit POST: the same, with the entry read for the access check, then locked and re-read.
 QUERIES_PER_EDIT = 24
-REQUIRED = str(forms.Field.default_error_messages["required"])
 PERSONNUMMER = "Gäller 19811218-9876"
 
 
@@ -72,7 +72,7 @@ def test_traffic_control_without_area_and_too_short_shows_both_errors_at_once(cl
     client.force_login(world.officer)
     errors = _post(client, world, "trafikkontroll", area=None, duration_minutes="10")
     assert errors == {
-        "area": [REQUIRED],
+        "area": [str(ACTIVITY_AREA_REQUIRED)],
         "duration_minutes": [str(ACTIVITY_DURATION_TOO_SHORT % {"min": 20})],
     }
 
@@ -93,9 +93,9 @@ def test_drug_offence_shows_date_area_and_first_time_errors_at_once(client):
     client.force_login(world.officer)
     errors = _post(client, world, "narkotikabrott", area=None, date="2999-01-01")
     assert errors == {
-        "area": [REQUIRED],
+        "area": [str(ACTIVITY_AREA_REQUIRED)],
         "date": [str(ACTIVITY_DATE_IN_FUTURE)],
-        "first_time_user": [REQUIRED],
+        "first_time_user": [str(ACTIVITY_FIRST_TIME_REQUIRED)],
     }
 
 
@@ -104,9 +104,9 @@ def test_measure_shows_area_description_and_quantity_errors_at_once(client):
     client.force_login(world.officer)
     errors = _post(client, world, "atgard", area=None, quantity="500", description="  ")
     assert errors == {
-        "area": [REQUIRED],
+        "area": [str(ACTIVITY_AREA_REQUIRED)],
         "quantity": [str(ACTIVITY_QUANTITY_TOO_LARGE % {"max": 20})],
-        "description": [REQUIRED],
+        "description": [str(ACTIVITY_DESCRIPTION_REQUIRED % {"type": "åtgärd"})],
     }
 
 

@@ -87,7 +87,7 @@ def test_activity_log_first_time_user_has_no_default_and_is_required(client):
     client.force_login(world.officer)
     response = client.post(reverse("activity_log", args=["narkotikabrott"]), _post(world, quantity="1"))
     assert response.status_code == 200
-    assert response.context["form"].errors["first_time_user"] == ["Det här fältet är obligatoriskt."]
+    assert response.context["form"].errors["first_time_user"] == ["Ange om det gällde en förstagångsanvändare."]
     assert not Activity.objects.exists()
     assert "checked" not in str(response.context["form"]["first_time_user"])
 
