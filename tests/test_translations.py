@@ -107,10 +107,10 @@ def test_translations_every_error_page_is_swedish(client, error_world, case, sta
         elif case == "bad request":
             response = client.get("/", headers={"host": "not a host"})
         elif case == "unexpected error":
-            with mock.patch("followup.public_views.promise_current", side_effect=RuntimeError("bug")):
+            with mock.patch("followup.views.public.promise_current", side_effect=RuntimeError("bug")):
                 response = client.get(reverse("public:index"))
         else:
-            with mock.patch("followup.public_views.promise_current", side_effect=OperationalError("down")):
+            with mock.patch("followup.views.public.promise_current", side_effect=OperationalError("down")):
                 response = client.get(reverse("public:index"))
     _assert_swedish(response, status)
 

@@ -108,7 +108,7 @@ def test_csp_header_allows_no_inline_script(client):
 @override_settings(DEBUG=False)
 def test_database_down_gives_a_clear_503_page(client):
     client.raise_request_exception = False
-    with mock.patch("followup.public_views.promise_current", side_effect=OperationalError("connection refused")):
+    with mock.patch("followup.views.public.promise_current", side_effect=OperationalError("connection refused")):
         response = client.get(reverse("public:index"))
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
@@ -118,7 +118,7 @@ def test_database_down_gives_a_clear_503_page(client):
 @override_settings(DEBUG=False)
 def test_other_errors_give_a_500_page_in_swedish(client):
     client.raise_request_exception = False
-    with mock.patch("followup.public_views.promise_current", side_effect=RuntimeError("bug")):
+    with mock.patch("followup.views.public.promise_current", side_effect=RuntimeError("bug")):
         response = client.get(reverse("public:index"))
     assert response.status_code == 500
     assert "Något gick fel" in response.content.decode()

@@ -1,0 +1,17 @@
+from django.urls import path
+from django.views.decorators.http import require_safe
+
+from followup.views import public as views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.public_index, name="index"),
+    path("<int:year>/", views.public_year, name="year"),
+    path("tillganglighet/", views.accessibility_statement, name="accessibility"),
+    path("<int:year>/omrade/<slug:slug>/", views.public_area_page, name="area"),
+    path("oppna-data/", views.open_data, name="open_data"),
+    path("inbaddning/<int:year>/", views.embed_year, name="embed"),
+    path("inbaddning/<int:year>/omrade/<slug:slug>/", views.embed_area, name="embed_area"),
+    path("flode/", require_safe(views.PublicationFeed()), name="feed"),
+]
