@@ -61,7 +61,10 @@ def _dashboard_url(promise: Promise, tertial: Tertial) -> str:
 @manager_required
 @require_safe
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    choice = FollowupChoiceForm(request.GET or None)
+    # Bound only when the user chose something: a stray parameter (an old link's ?year=, the
+    # export's _export) must not turn the page into a form full of "required" errors.
+    chosen = any(name in request.GET for name in FollowupChoiceForm.base_fields)
+    choice = FollowupChoiceForm(request.GET if chosen else None)
     promise: Promise | None = None
     tertial: Tertial | None = None
     if choice.is_bound and choice.is_valid():

@@ -86,6 +86,15 @@ def test_dashboard_defaults_to_the_current_promise(client):
     assert response.context["tertial"].number == 3  # a past year: its last tertial
 
 
+def test_dashboard_ignores_parameters_it_does_not_know(client):
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+    response = client.get(reverse("followup:dashboard") + f"?year={YEAR}&utm_source=mail")
+    assert response.status_code == 200
+    assert not response.context["choice"].errors
+    assert response.context["promise"] == world.promise
+
+
 @pytest.mark.parametrize("query", ["?promise=abc&tertial=1", "?promise=999999&tertial=2", "?tertial=9", "?promise="])
 def test_dashboard_bad_parameters_give_a_message_not_a_500(client, query):
     world = World(year=YEAR)
