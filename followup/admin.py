@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from followup.models import Notification
+from promises.admin import ReadOnlyAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """What was sent to whom, and what still waits: read-only, like the audit log."""
 
     list_display = ("created_at", "kind", "recipient", "subject_key", "sent_at")
@@ -12,12 +13,3 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("recipient__username", "subject_key")
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -122,6 +122,19 @@ def _week_key(day: date) -> str:
     return f"{iso_year}-W{week:02d}"
 
 
+def _approval_notice(kind: str, user: User, approval: Approval, *, published: bool = False) -> Notification:
+    return Notification(
+        kind=kind,
+        recipient=user,
+        subject_key=_approval_key(approval),
+        promise_id=approval.promise_id,
+        tertial=approval.tertial,
+        version=approval.version,
+        organisation_id=approval.organisation_id,
+        published=published,
+    )
+
+
 def notifications_queue_approval(
     *, promise: Promise, approval: Approval | None, outdated: list[Approval], published: bool
 ) -> int:
@@ -133,33 +146,10 @@ def notifications_queue_approval(
     """
     rows = []
     if approval is not None:
-        rows += [
-            Notification(
-                kind=Kind.APPROVED,
-                recipient=user,
-                subject_key=_approval_key(approval),
-                promise=promise,
-                tertial=approval.tertial,
-                version=approval.version,
-                organisation_id=approval.organisation_id,
-                published=published,
-            )
-            for user in party_managers(promise=promise).exclude(organisation=approval.organisation_id)
-        ]
+        others = party_managers(promise=promise).exclude(organisation=approval.organisation_id)
+        rows += [_approval_notice(Kind.APPROVED, user, approval, published=published) for user in others]
     managers = list(party_managers(promise=promise)) if outdated else []
-    for dropped in outdated:
-        rows += [
-            Notification(
-                kind=Kind.APPROVAL_DROPPED,
-                recipient=user,
-                subject_key=_approval_key(dropped),
-                promise=promise,
-                tertial=dropped.tertial,
-                version=dropped.version,
-                organisation_id=dropped.organisation_id,
-            )
-            for user in managers
-        ]
+    rows += [_approval_notice(Kind.APPROVAL_DROPPED, user, dropped) for dropped in outdated for user in managers]
     # The constraint drops what is already queued; every field is set by this function.
     return len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
 

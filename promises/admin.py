@@ -229,14 +229,10 @@ class ActivityAdmin(SimpleHistoryAdmin):
         return False
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "action", "username", "ip_address")
-    list_filter = ("action",)
-    search_fields = ("username", "ip_address")
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record of what happened (the audit log, the e-mails sent): read-only, for
+    administrators too, since changing it would rewrite the record."""
 
-    # The audit log is read-only, for administrators too.
     def has_add_permission(self, request):
         return False
 
@@ -245,3 +241,11 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "action", "username", "ip_address")
+    list_filter = ("action",)
+    search_fields = ("username", "ip_address")
+    date_hierarchy = "created_at"
