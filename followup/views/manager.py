@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,6 +30,7 @@ from followup.selectors import (
 from followup.services import target_comment_save, tertial_approve
 from followup.tables import FollowupTable, difference_text, format_value
 from medborgarlofte import exports
+from medborgarlofte.cache import cache_get_or_compute
 from medborgarlofte.http import AuthenticatedHttpRequest, posted
 from promises.models import Promise, Target
 from promises.periods import Tertial
@@ -120,12 +120,12 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
     as_of = followup_as_of(tertial=tertial)
     final = "final" if followup_is_final(tertial=tertial) else "running"
     key = f"dashboard:{promise.pk}:{promise.revision}:{tertial.number}:{as_of.isoformat()}:{final}:{get_language()}"
-    cached = cache.get(key)
-    if cached is None:
+
+    def compute() -> dict:
         table, rows = _followup_table(request, promise, tertial)
         publications = list(Publication.objects.filter(promise=promise, tertial=tertial.number).order_by("-version"))
         next_version = publications[0].version + 1 if publications else 1
-        cached = {
+        return {
             "body": render_to_string(
                 "manager/includes/dashboard_body.html",
                 {
@@ -140,8 +140,8 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
             "next_version": next_version,
             "approvals": approvals_for(promise=promise, tertial=tertial.number, version=next_version),
         }
-        cache.set(key, cached, 60 * 60)
-    return cached
+
+    return cache_get_or_compute(key, compute, timeout=60 * 60)
 
 
 @login_required

@@ -1,13 +1,17 @@
 """The dashboard's cache through Django's Redis backend, as several app servers share it."""
 
+import logging
 import os
 import re
+import socket
+import threading
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.factories import World
+from medborgarlofte.cache import cache_get_or_compute
+from tests.factories import PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +30,7 @@ def redis_cache(settings):
         pytest.skip(f"no Redis at {REDIS_URL} (CI starts one)")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "medborgarlofte.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "test",
         }
@@ -84,3 +88,62 @@ def test_dashboard_key_is_the_promise_revision_and_a_change_never_reuses_one(
     keys = sorted(key.decode() for key in redis_cache.keys("test:*") if b"dashboard:" in key)
     assert len(keys) == len(set(revisions)) == 3
     assert sorted(revisions) == sorted(key.split(":")[4] for key in keys)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # free, and closed again once we return: nothing listens
+
+
+def test_a_redis_that_is_away_costs_speed_never_a_page(client, settings, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "medborgarlofte.cache.TolerantRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    world = World(year=2022)
+    caplog.set_level(logging.WARNING, logger="medborgarlofte.cache")
+
+    # Logging in writes a session (through to the database), and the dashboard reads and
+    # writes its cache: every one of them with no Redis to talk to.
+    response = client.post(reverse("login"), {"username": world.manager.username, "password": PASSWORD})
+    assert response.status_code == 302
+    response = client.get(reverse("followup:dashboard") + f"?promise={world.promise.pk}&tertial=1")
+    assert response.status_code == 200
+    assert world.patrol_target.title in response.content.decode()
+    assert any("Redis unavailable" in record.message for record in caplog.records)
+
+
+def test_a_value_another_server_is_computing_is_awaited_not_computed_again():
+    cache.clear()
+    cache.add("figures:computing", 1)  # another server holds the lock
+    threading.Timer(0.2, cache.set, args=("figures", {"total": 480})).start()
+    computed = []
+
+    value = cache_get_or_compute("figures", lambda: computed.append(1) or {"total": -1}, timeout=60, wait=5)
+
+    assert value == {"total": 480}
+    assert computed == []
+
+
+def test_a_lock_whose_holder_never_finishes_delays_the_page_only_for_the_wait():
+    cache.clear()
+    cache.add("figures:computing", 1)  # held by a server that died mid-computation
+
+    value = cache_get_or_compute("figures", lambda: {"total": 480}, timeout=60, wait=0.2)
+
+    assert value == {"total": 480}
+    assert cache.get("figures") == {"total": 480}
+
+
+def test_each_computation_is_logged_once_and_the_lock_released(caplog):
+    cache.clear()
+    caplog.set_level(logging.INFO, logger="medborgarlofte.cache")
+    for _ in range(3):
+        assert cache_get_or_compute("figures", lambda: {"total": 480}, timeout=60) == {"total": 480}
+    assert [record.message for record in caplog.records] == ["computed figures"]
+    assert cache.get("figures:computing") is None
