@@ -2,8 +2,11 @@
 
 Every creation the server acknowledges (a redirect to the saved entry) is written to
 ACKNOWLEDGED_FILE, so the run can check afterwards that each one is in the database.
+LOADTEST_HOSTS (space-separated base URLs) spreads the users over several app servers, each
+user staying on one, as a proxy with sticky sessions would; unset, every user uses --host.
 """
 
+import itertools
 import os
 import re
 import uuid
@@ -16,6 +19,8 @@ ACKNOWLEDGED_FILE = os.environ.get("ACKNOWLEDGED_FILE", "acknowledged.txt")
 LOG_DATE = os.environ.get("LOADTEST_DATE", "2022-10-15")
 SAVED = re.compile(r"/registreringar/(\d+)/sparad/")
 _acknowledged: list[int] = []
+_HOSTS = os.environ.get("LOADTEST_HOSTS", "").split() or [""]
+_hosts: dict[str, itertools.cycle] = {}  # one round per kind of user, so each kind meets every server
 
 
 @events.test_stop.add_listener
@@ -34,18 +39,30 @@ def _option_value(html: str, label: str) -> str:
     return match.group(1) if match else ""
 
 
-class _LoggedIn(HttpUser):
+class _Spread(HttpUser):
+    abstract = True
+
+    def on_start(self):
+        hosts = _hosts.setdefault(type(self).__name__, itertools.cycle(_HOSTS))
+        self.base = next(hosts)  # "" keeps locust's --host
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+class _LoggedIn(_Spread):
     abstract = True
     username = ""
 
     def on_start(self):
+        super().on_start()
         self.logged_in = False
         self.login()
 
     def login(self):
-        page = self.client.get("/konto/logga-in/", name="login form")
+        page = self.client.get(self.url("/konto/logga-in/"), name="login form")
         response = self.client.post(
-            "/konto/logga-in/",
+            self.url("/konto/logga-in/"),
             {"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": _csrf(page)},
             name="login",
             allow_redirects=False,
@@ -63,11 +80,11 @@ class Staff(_LoggedIn):
         if not self.logged_in:
             self.login()
             return
-        form = self.client.get("/registrera/fotpatrull/", name="activity form")
+        form = self.client.get(self.url("/registrera/fotpatrull/"), name="activity form")
         if form.status_code != 200:
             return
         response = self.client.post(
-            "/registrera/fotpatrull/",
+            self.url("/registrera/fotpatrull/"),
             {
                 "csrfmiddlewaretoken": _csrf(form),
                 "area": _option_value(form.text, "Råslätt"),
@@ -85,7 +102,7 @@ class Staff(_LoggedIn):
 
 
 class Manager(_LoggedIn):
-    weight = 1
+    fixed_count = 2  # one per server: both compute dashboards from the one shared cache
     wait_time = between(1, 3)
     username = "chef.polis"
 
@@ -94,17 +111,24 @@ class Manager(_LoggedIn):
         if not self.logged_in:
             self.login()
             return
-        self.client.get("/uppfoljning/", name="dashboard")
+        # The 2022 promise's T3: the staff above log into it, so its revision (and the
+        # dashboard's cache key) changes all the time, as on a busy day.
+        if not getattr(self, "dashboard_url", ""):
+            page = self.client.get(self.url("/uppfoljning/"), name="dashboard")
+            match = re.search(r'<option value="(\d+)"[^>]*>[^<]*2022\)</option>', page.text)
+            self.dashboard_url = f"/uppfoljning/?promise={match.group(1)}&tertial=3" if match else "/uppfoljning/"
+            return
+        self.client.get(self.url(self.dashboard_url), name="dashboard")
 
 
-class Public(HttpUser):
+class Public(_Spread):
     weight = 3
     wait_time = between(0.5, 2)
 
     @task(3)
     def page(self):
-        self.client.get("/", name="public page")
+        self.client.get(self.url("/"), name="public page")
 
     @task(1)
     def open_data(self):
-        self.client.get("/api/v1/promises/2022/followups/2/", name="open data")
+        self.client.get(self.url("/api/v1/promises/2022/followups/2/"), name="open data")

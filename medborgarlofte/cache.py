@@ -50,6 +50,8 @@ def cache_get_or_compute(key: str, compute: Callable[[], T], *, timeout: int, wa
             value = cache.get(key)
             if value is not None:
                 return value
+            if cache.get(lock) is None:
+                break  # its holder gave up (or the cache is away): waiting longer brings nothing
     try:
         value = compute()
         cache.set(key, value, timeout)

@@ -296,7 +296,10 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A time on every line: gunicorn's stderr is not always behind a journal that adds one
+    # (and the load test reads the times of the cache's computations).
+    "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
     # Axes logs every successful login at INFO; lockouts still come through as warnings.
     "loggers": {"axes": {"level": "WARNING"}},
     "root": {

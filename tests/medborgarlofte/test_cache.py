@@ -147,3 +147,19 @@ def test_each_computation_is_logged_once_and_the_lock_released(caplog):
         assert cache_get_or_compute("figures", lambda: {"total": 480}, timeout=60) == {"total": 480}
     assert [record.message for record in caplog.records] == ["computed figures"]
     assert cache.get("figures:computing") is None
+
+
+def test_a_lock_released_without_a_value_ends_the_wait_at_once(monkeypatch):
+    cache.clear()
+    cache.add("figures:computing", 1)
+    naps = []
+
+    def nap(seconds):  # its holder fails during the first nap
+        naps.append(seconds)
+        cache.delete("figures:computing")
+
+    monkeypatch.setattr("medborgarlofte.cache.time.sleep", nap)
+    value = cache_get_or_compute("figures", lambda: {"total": 480}, timeout=60, wait=30)
+
+    assert value == {"total": 480}
+    assert len(naps) == 1  # not polling on through the 30 s
