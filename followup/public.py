@@ -28,7 +28,7 @@ FEED_SIZE = 50
 def public_promises() -> list[Promise]:
     """Promises with at least one published tertial, newest first."""
     return list(
-        Promise.objects.public().filter(publications__isnull=False).distinct().order_by("-year", "municipality")
+        Promise.objects.public().filter(publications__isnull=False).distinct().order_by("-year", "municipality__name")
     )
 
 
@@ -230,11 +230,11 @@ def public_areas(*, promise: Promise, tertial: PublishedTertial | None) -> list[
     if tertial is None:
         return []
     names = {name for target in tertial.targets for name in target.get("areas", [])}
-    return list(Area.objects.filter(municipality=promise.municipality, name__in=names))
+    return list(Area.objects.filter(municipality=promise.municipality_id, name__in=names))
 
 
 def public_area(*, promise: Promise, slug: str) -> Area | None:
-    return Area.objects.filter(municipality=promise.municipality, slug=slug).first()
+    return Area.objects.filter(municipality=promise.municipality_id, slug=slug).first()
 
 
 def area_sections(*, tertial: PublishedTertial, area: Area) -> list[dict]:

@@ -87,7 +87,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "manager/dashboard.html",
         {
             "choice": choice,
-            "promise_options": choice.promises.values_list("pk", "title", "municipality", "year"),
+            "promise_options": choice.promises.values_list("pk", "title", "municipality__name", "year"),
             "promise": promise,
             "tertial": tertial,
             "as_of": followup_as_of(tertial=tertial),

@@ -219,6 +219,7 @@ def test_api_promise_list_and_detail(client):
     _publish(world, 1)
     listing = client.get(reverse("api:promises")).json()
     assert [(p["year"], p["published_tertials"]) for p in listing] == [(YEAR, [1])]
+    assert (listing[0]["municipality"], listing[0]["municipality_code"]) == ("Jönköping", "0680")
     detail = client.get(listing[0]["url"]).json()
     assert sorted(detail["parties"]) == ["Jönköpings kommun", "Polisen"]
     assert [f["tertial"] for f in detail["followups"]] == [1]
