@@ -106,7 +106,6 @@ class AreaAdmin(RevisionAdmin):
     list_display = ("name", "municipality", "is_whole_municipality")
     list_filter = (("municipality", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("municipality",)
-    autocomplete_fields = ("municipality",)
     prepopulated_fields = {"slug": ("name",)}
 
 
@@ -142,7 +141,6 @@ class PromiseAdmin(RevisionAdmin, SimpleHistoryAdmin):
     list_display = ("title", "municipality", "year", "status")
     list_filter = ("status", ("municipality", admin.RelatedOnlyFieldListFilter), "year")
     list_select_related = ("municipality",)
-    autocomplete_fields = ("municipality",)
     filter_horizontal = ("parties",)
     inlines = [SignatoryInline, SectionInline]
     actions = ["copy_to_next_year"]
