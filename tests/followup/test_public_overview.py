@@ -126,6 +126,9 @@ def test_cadence_in_plain_words(client):
         assert "perioder" not in text
         assert "T1" not in text
         assert "T2" not in text
+    year = _text(client.get(reverse("public:year", args=[YEAR])).content.decode())
+    assert "17 av 17 veckor" in year  # January–April
+    assert "17 veckor 34 av 34 veckor" in year  # May–August: in the tertial, then the year so far
     index = _text(client.get(reverse("public:index")).content.decode())
     assert "34 av 34 veckor" in index
     assert "Väntat vid den här tiden: 34 veckor · Hittills: 34 veckor · Årets mål: 52 veckor" in index
