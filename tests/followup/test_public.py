@@ -98,9 +98,9 @@ def test_public_page_shows_status_progress_and_comment(client):
     _publish(world, 1)
     response = client.get(reverse("public:index"))
     body = response.content.decode()
-    assert "Uppföljning T1 2022, publicerad" in body
-    assert '<progress id="progress-latest-' in body
-    assert 'value="25.0"' in body
+    assert "Uppföljning januari–april 2022, publicerad" in body
+    assert 'class="bar-fill"' in body
+    assert 'width="25.0"' in body  # 200 of 800
     assert "Bra takt." in body
     assert "Fler pass." in body
     assert 'aria-hidden="true">' in body  # the status icon, beside the status word
