@@ -1,5 +1,5 @@
-"""Demo publications, so that a newcomer sees the public page alive: T1 and T2 of 2022, and
-the ended tertials of the running year."""
+"""Demo publications, so that a newcomer sees the public page alive: T1 and T2 of 2022, the
+whole of an invented earlier year (2021, marked as demo), and the ended tertials of the running year."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +12,7 @@ from followup.services import ApprovalOutcome, target_comment_save, tertial_appr
 from promises.demo import demo_activities_save
 from promises.models import Promise, Target, User
 from promises.periods import Tertial, tertials
-from promises.services import ActivityData
+from promises.services import ActivityData, structure_save
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -116,4 +116,37 @@ def demo_running_publications_create(*, promise: Promise, today: date) -> list[P
         publication.published_at = datetime.combine(approved_on, time(10, 0), tzinfo=STOCKHOLM)
         publication.save(update_fields=["published_at"])
         published.append(publication)
+    return published
+
+
+# When the invented earlier year's tertials were published, and its qualitative targets' final status.
+EARLIER_PUBLISHED_ON = {1: (5, 19), 2: (9, 22), 3: (1, 26)}
+EARLIER_FINAL_STATUS = "achieved"
+
+
+@transaction.atomic
+def demo_earlier_publications_create(*, promise: Promise) -> list[Publication]:
+    """Publish the three tertials of an earlier demo year through the approval service, then
+    close the year (it takes no more entries)."""
+    if Publication.objects.filter(promise=promise).exists():
+        return []
+    police = User.objects.get(username="chef.polis")
+    municipality = User.objects.get(username="chef.kommun")
+    qualitative = Target.objects.filter(commitment__section__promise=promise, kind=Target.Kind.QUALITATIVE)
+    published = []
+    for tertial in tertials(promise.year):
+        for target in qualitative:
+            status = EARLIER_FINAL_STATUS if tertial.number == 3 else MANUAL_STATUS.get(target.key, "on_track")
+            target_comment_save(
+                target=target, tertial=tertial.number, user=police, analysis="", measures="", manual_status=status
+            )
+        tertial_approve(promise=promise, tertial=tertial, user=police)
+        publication = _published(tertial_approve(promise=promise, tertial=tertial, user=municipality))
+        month, day = EARLIER_PUBLISHED_ON[tertial.number]
+        published_year = promise.year + 1 if tertial.number == 3 else promise.year
+        publication.published_at = datetime(published_year, month, day, 10, 0, tzinfo=STOCKHOLM)
+        publication.save(update_fields=["published_at"])
+        published.append(publication)
+    promise.status = Promise.Status.CLOSED
+    structure_save(obj=promise)
     return published

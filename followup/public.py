@@ -16,7 +16,7 @@ from followup.engine import final_status
 from followup.models import Publication, Status
 from followup.published import PublishedTarget
 from followup.tables import format_value
-from promises.models import Area, Promise
+from promises.models import Area, Promise, Target
 from promises.periods import TERTIAL_MONTHS
 
 # Counts of sensitive activities (SIG cases concern individual young people) below this are
@@ -455,3 +455,76 @@ def feed_publications() -> list[Publication]:
         .select_related("promise")
         .order_by("-published_at", "-pk")[:FEED_SIZE]
     )
+
+
+# --- Earlier years --------------------------------------------------------------------------
+
+
+def _recurrence_keys(target_ids: set[int]) -> dict[int, tuple]:
+    """What makes a target the same one another year: its kind, its activity type (a share
+    target's is its count target's), its period; the areas come from the snapshot."""
+    rows = Target.objects.filter(pk__in=target_ids).values_list(
+        "pk", "kind", "activity_type_id", "parent__activity_type_id", "period"
+    )
+    return {pk: (kind, own_type or parent_type, period) for pk, kind, own_type, parent_type, period in rows}
+
+
+def _recurrence_key(target: dict, keys: dict[int, tuple]) -> tuple | None:
+    key = keys.get(target["id"])
+    if key is None or key[1] is None:  # gone since, or without an activity type (qualitative)
+        return None
+    return (*key, frozenset(target.get("areas", [])))
+
+
+def _finals_by_key(publication: Publication, keys: dict[int, tuple]) -> dict[tuple, dict]:
+    """An earlier year's published tertial 3, target by recurrence key, redacted for the public."""
+    as_of = publication.snapshot["as_of"]
+    found: dict[tuple, dict] = {}
+    for target in publication.snapshot["targets"]:
+        key = _recurrence_key(target, keys)
+        if key is not None and key not in found:
+            found[key] = redact_target(final_target(target, tertial=3, as_of=as_of))
+    return found
+
+
+def earlier_years(*, promise: Promise, tertial: PublishedTertial | None, area: Area | None = None) -> dict:
+    """The promise's earlier years, and each recurring target's final outcome in them.
+
+    A target recurs when an earlier year's published target has the same kind, activity type,
+    period and areas (qualitative targets, without a type, never do). Earlier figures come
+    only from the latest published version of each earlier year's tertial 3, redacted as every
+    public figure is (small sensitive numbers withheld); an earlier year without a published
+    tertial 3 is linked but has no column. With `area`, only the targets that include it.
+    Three queries.
+    """
+    promises = list(
+        Promise.objects.public()
+        .filter(municipality=promise.municipality, year__lt=promise.year)
+        .order_by("-year")
+        .only("pk", "year", "title", "is_demo")
+    )
+    result: dict = {"promises": promises, "years": [], "rows": [], "sensitive": False}
+    if not promises or tertial is None:
+        return result
+    finals: dict[int, Publication] = {}
+    for publication in Publication.objects.filter(promise__in=promises, tertial=3).order_by("version"):
+        finals[publication.promise_id] = publication  # the latest version wins
+    years = [p for p in promises if p.pk in finals]
+    if not years:
+        return result
+    current = [t for t in tertial.targets if area is None or area.name in t.get("areas", [])]
+    ids = {t["id"] for t in current}
+    for publication in finals.values():
+        ids |= {t["id"] for t in publication.snapshot["targets"]}
+    keys = _recurrence_keys(ids)
+    by_year = [_finals_by_key(finals[earlier.pk], keys) for earlier in years]
+    rows: list[dict] = []
+    for target in current:
+        key = _recurrence_key(target, keys)
+        if key is None:
+            continue
+        cells = [{"promise": earlier, "target": found.get(key)} for earlier, found in zip(years, by_year, strict=True)]
+        if any(cell["target"] is not None for cell in cells):
+            rows.append({"target": target, "earlier": cells})
+    result.update(years=years, rows=rows, sensitive=any(row["target"].get("sensitive") for row in rows))
+    return result

@@ -12,7 +12,7 @@ from django.db import transaction
 from promises import roles
 from promises.models import ActivityType, Area, Organisation, Promise, User
 from promises.periods import period_bounds, period_of
-from promises.services import ActivityData, activity_create_many, promise_copy
+from promises.services import ActivityData, activity_create_many, promise_copy, structure_save
 
 DEMO_PASSWORD = "medborgarlofte-demo"
 
@@ -81,6 +81,19 @@ def demo_running_promise_create(*, source: Promise, year: int) -> Promise:
     if existing is not None:
         return existing
     return promise_copy(promise=source, year=year, status=Promise.Status.ACTIVE)
+
+
+@transaction.atomic
+def demo_earlier_promise_create(*, source: Promise, year: int) -> Promise:
+    """An earlier year's promise for the demo, copied from the demo's promise and marked as demo
+    (its figures are invented), active so that its year can be logged. Kept if it exists."""
+    existing = Promise.objects.filter(municipality=source.municipality, year=year).first()
+    if existing is not None:
+        return existing
+    copy = promise_copy(promise=source, year=year, status=Promise.Status.ACTIVE)
+    copy.is_demo = True
+    structure_save(obj=copy)
+    return copy
 
 
 def _left_due(entry: ActivityData, today: date) -> bool:

@@ -190,6 +190,11 @@ class Promise(models.Model):
         help_text=_("Leave empty if the signed document gives no exact date."),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    is_demo = models.BooleanField(
+        _("demo"),
+        default=False,
+        help_text=_("Invented figures for demonstration (seed_demo): the public pages label the year as demo."),
+    )
     # Replaced by a new random value whenever anything the follow-up shows changes
     # (promises/revisions.py): the dashboard caches its figures per revision, and a UUID never
     # comes back, not even after a restore.

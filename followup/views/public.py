@@ -23,6 +23,7 @@ from followup.models import Publication, Status
 from followup.public import (
     SMALL_NUMBER_LIMIT,
     area_sections,
+    earlier_years,
     feed_publications,
     public_area,
     public_areas,
@@ -88,7 +89,11 @@ def public_year(request: HttpRequest, year: int) -> HttpResponse:
             raise NotFound(_("There is no citizen promise for %(year)s.") % {"year": year})
         promises = [promise]
     context = _public_context(promises[0])
-    context["other_years"] = [p for p in public_promises() if p.year != year]
+    context["earlier"] = earlier_years(promise=promises[0], tertial=context["latest"])
+    # Every other year the public may see, published or not yet, so every earlier year is linked.
+    context["other_years"] = list(
+        Promise.objects.public().filter(municipality=promises[0].municipality).exclude(year=year).order_by("-year")
+    )
     return render(request, "public/year.html", context)
 
 
@@ -137,7 +142,9 @@ def _area_context(year: int, slug: str) -> dict:
 
 @require_safe
 def public_area_page(request: HttpRequest, year: int, slug: str) -> HttpResponse:
-    return render(request, "public/area.html", _area_context(year, slug))
+    context = _area_context(year, slug)
+    context["earlier"] = earlier_years(promise=context["promise"], tertial=context["latest"], area=context["area"])
+    return render(request, "public/area.html", context)
 
 
 @require_safe

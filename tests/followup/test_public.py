@@ -258,3 +258,19 @@ def test_accessibility_statement_says_how_it_was_tested(client):
     body = client.get(reverse("public:accessibility")).content.decode()
     assert "axe-core" in body
     assert "WCAG 2.1" in body
+
+
+def test_accessibility_statement_lists_every_public_page(client):
+    body = client.get(reverse("public:accessibility")).content.decode()
+    listed = body[body.index('class="covered-pages"') : body.index("</ul>", body.index('class="covered-pages"'))]
+    for url in ("public:index", "public:open_data", "public:feed", "api:docs"):
+        assert f'href="{reverse(url)}"' in listed, url
+    for words in ("/2022/", "/2022/omrade/raslatt/", "/inbaddning/", "/rapport/", "inloggningssidan"):
+        assert words in listed, words
+
+
+def test_swagger_page_has_a_language_and_a_way_back(client):
+    body = client.get(reverse("api:docs")).content.decode()
+    assert '<html lang="en">' in body
+    assert f'<a href="{reverse("public:open_data")}"' in body
+    assert "/static/js/swagger-a11y.js" in body

@@ -130,3 +130,24 @@ def test_seed_demo_running_year_has_due_items_and_staff_can_log_today():
                 data=ActivityData(activity_type=ActivityType.objects.get(code=code), area=areas[area], date=today),
             )
             assert (activity.promise.year, activity.date) == (2026, today)
+
+
+def test_seed_demo_publishes_an_invented_2021_marked_as_demo(client):
+    call_command("load_promise", str(SEED_FILE))
+    _seed_on(date(2026, 11, 28))
+    earlier = Promise.objects.get(year=2021)
+    assert earlier.is_demo
+    assert not Promise.objects.get(year=2022).is_demo
+    assert earlier.status == Promise.Status.CLOSED  # the year takes no more entries
+    assert sorted(Publication.objects.filter(promise=earlier).values_list("tertial", "version")) == [
+        (1, 1),
+        (2, 1),
+        (3, 1),
+    ]
+    patrols = Activity.objects.filter(promise=earlier, activity_type__code="fotpatrull", area__name="Råslätt")
+    assert 600 < patrols.aggregate(total=Sum("quantity"))["total"] < 900
+    final = Publication.objects.get(promise=earlier, tertial=3).snapshot
+    assert all(t["final"] for t in final["targets"])
+    body = client.get("/2022/").content.decode()
+    assert "Jämfört med tidigare år" in body
+    assert '2021 <span class="demo-label"' in body

@@ -3,11 +3,16 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from followup.demo import demo_publications_create, demo_running_publications_create
+from followup.demo import (
+    demo_earlier_publications_create,
+    demo_publications_create,
+    demo_running_publications_create,
+)
 from promises.demo import (
     DEMO_PASSWORD,
     DEMO_USERS,
     demo_activities_create,
+    demo_earlier_promise_create,
     demo_running_promise_create,
     demo_users_create,
 )
@@ -18,8 +23,8 @@ from promises.selectors import municipality_find
 # In followup, not promises: it also publishes demo tertials, and promises never imports followup.
 class Command(BaseCommand):
     help = (
-        "Create the demo users, fill a promise's year with plausible activities, and start the "
-        "running year from it (idempotent)."
+        "Create the demo users, fill a promise's year with plausible activities, publish an invented "
+        "earlier year (marked as demo), and start the running year from it (idempotent)."
     )
 
     def add_arguments(self, parser):
@@ -37,6 +42,14 @@ class Command(BaseCommand):
         created, late = demo_activities_create(promise=promise, until=until)
         self.stdout.write(f"{created + len(late)} demo activities created for {promise}.")
         for publication in demo_publications_create(promise=promise, late=late):
+            self.stdout.write(f"Published {publication}.")
+        # An invented earlier year, published whole, so the public pages compare years.
+        earlier = demo_earlier_promise_create(source=promise, year=year - 1)
+        created, _late = demo_activities_create(
+            promise=earlier, until=date(earlier.year, 12, 31), seed=earlier.year, hold_late=False
+        )
+        self.stdout.write(f"{created} demo activities created for {earlier} (demo).")
+        for publication in demo_earlier_publications_create(promise=earlier):
             self.stdout.write(f"Published {publication}.")
         if today.year > year:
             # The running year: a copy of the promise, lived from 1 January up to yesterday.
