@@ -499,9 +499,8 @@ def earlier_years(*, promise: Promise, tertial: PublishedTertial | None, area: A
     """
     promises = list(
         Promise.objects.public()
-        .filter(municipality=promise.municipality, year__lt=promise.year)
+        .filter(municipality=promise.municipality_id, year__lt=promise.year)
         .order_by("-year")
-        .only("pk", "year", "title", "is_demo")
     )
     result: dict = {"promises": promises, "years": [], "rows": [], "sensitive": False}
     if not promises or tertial is None:
