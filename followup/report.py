@@ -262,11 +262,15 @@ def report_pdf(report: dict) -> bytes:
     title = _("%(title)s, follow-up %(period)s") % {"title": report["promise"].title, "period": report["period"]}
     if report.get("version"):
         title += ", " + _("version %(version)s") % {"version": report["version"]}
-    page, of = _css_string(_("Page")), _css_string(_("of"))
+    # "Page 2 of 5", translated as one sentence, with CSS's page counters for the numbers.
+    words = _("Page %(page)s of %(pages)s") % {"page": "\x00page\x00", "pages": "\x00pages\x00"}
+    numbering = " ".join(
+        f"counter({part})" if part in ("page", "pages") else _css_string(part) for part in words.split("\x00") if part
+    )
     footer = f"""
     @page {{
       @bottom-left {{ content: {_css_string(title)}; font-size: 8pt; color: #4a4a4a; font-family: sans-serif; }}
-      @bottom-right {{ content: {page} " " counter(page) " " {of} " " counter(pages);
+      @bottom-right {{ content: {numbering};
                        font-size: 8pt; color: #4a4a4a; font-family: sans-serif; }}
     }}
     """

@@ -4,9 +4,9 @@ They read publication snapshots only (through `followup.public`), never activiti
 """
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -171,7 +171,7 @@ def _public_report(year: int, tertial: int) -> dict:
         "live_after_publication": False,
         "sections": report.report_sections(published.targets),
         "status_totals": report.status_totals(published.targets),
-        "publication_key": f"{published.version}:{published.published_at}",
+        "publication_key": f"{published.version}:{cast(datetime, published.published_at).isoformat()}",
     }
 
 
