@@ -212,3 +212,11 @@ def test_bar_chart_leaves_out_what_has_no_number():
 )
 def test_bar_label_in_words(values, label):
     assert bar_label(_target(**values)) == label
+
+
+def test_public_follow_up_links_its_report(client):
+    _published_world()
+    for url in (reverse("public:index"), reverse("public:year", args=[YEAR])):
+        body = client.get(url).content.decode()
+        assert '<a href="/2022/rapport/1/">Rapporten att skriva ut eller dela ut</a>' in body
+        assert '<a href="/2022/rapport/1/pdf/">PDF</a>' in body
