@@ -4,6 +4,9 @@ import io
 from datetime import date
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -57,7 +60,7 @@ def test_public_report_pdf_has_a_page_per_section_with_its_figures(client):
     assert "Jönköpings kommun" in cover
     assert "Version" in cover
     assert "Publicerad" in cover
-    assert "1. Polisiärt arbete" in first
+    assert ". Polisiärt arbete\n" in first  # the heading, numbered
     assert "Trygghetsskapande arbete" not in first
     assert "Trygghetsskapande arbete" in second
     assert "Polisiärt arbete" not in second.split("Trygghetsskapande")[0]
@@ -220,3 +223,20 @@ def test_public_follow_up_links_its_report(client):
         body = client.get(url).content.decode()
         assert '<a href="/2022/rapport/1/">Rapporten att skriva ut eller dela ut</a>' in body
         assert '<a href="/2022/rapport/1/pdf/">PDF</a>' in body
+
+
+def test_public_report_reads_snapshots_not_activities(client):
+    _published_world()
+    cache.clear()
+    for name in ("public:report", "public:report_pdf"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(name, args=[YEAR, 1])).status_code == 200
+        assert [q["sql"] for q in queries if "promises_activity" in q["sql"]] == []
+
+
+def test_dashboard_links_the_report_and_its_pdf(client):
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+    body = client.get(reverse("followup:dashboard") + f"?promise={world.promise.pk}&tertial=1").content.decode()
+    assert f'href="/uppfoljning/{world.promise.pk}/T1/rapport/"' in body
+    assert f'href="/uppfoljning/{world.promise.pk}/T1/rapport/pdf/" download' in body
