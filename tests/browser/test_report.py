@@ -1,7 +1,10 @@
 """The public report in a real browser: accessible on screen, and printed (Chromium's own print
-to PDF, through the print stylesheet) with the cover and each section on pages of their own."""
+to PDF, through the print stylesheet) with the cover and each section on pages of their own;
+and the downloads on the open-data page, opened as a reader would open them."""
 
+import csv
 import io
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -64,3 +67,26 @@ def test_printed_report_puts_each_section_on_its_own_page(browser, live_server):
     assert "Polisiärt arbete" not in pages[second[0]]
     assert "Logga in" not in "\n".join(pages)  # no site header on paper
     context.close()
+
+
+def _download(page, href: str) -> bytes:
+    with page.expect_download() as info:
+        page.locator(f'a[href="{href}"]').click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_open_data_downloads_open_as_swedish_excel_and_as_a_pdf(page):
+    cache.clear()
+    world = _report_world()
+    page.goto("/oppna-data/")
+    raw = _download(page, f"/oppna-data/{YEAR}/tertial-1.csv")
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads å, ä, ö right
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    patrol = next(r for r in rows if r["Mål"] == "Fotpatrullering Råslätt")
+    assert (patrol["Hittills i år"], patrol["Status"], patrol["Analys"]) == ("200", "Efter", "Bra takt.")
+    drugs = next(r for r in rows if r["Mål"] == world.drugs_target.title)
+    assert drugs["Förväntat"] == "17,1"  # decimal comma
+    pdf = PdfReader(io.BytesIO(_download(page, f"/{YEAR}/rapport/1/pdf/")))
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    assert "200 av 800" in text
+    assert "Bra takt." in text
