@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from followup.models import Status
+from followup.public import tertial_words
 from followup.tables import format_value
 
 CHART_WIDTH = 640
@@ -206,8 +207,6 @@ def _unit_word(unit: str) -> str:
 def open_data_rows(*, year: int, tertials: list) -> list[list]:
     """One row per target of each published tertial (`followup.public.PublishedTertial`),
     as the public sees it: the small-number rule is already applied to these targets."""
-    from followup.public import tertial_words
-
     rows = []
     for tertial in tertials:
         for t in tertial.targets:
