@@ -12,7 +12,7 @@ from django.db import transaction
 
 from promises import roles
 from promises.loader import promise_load_file
-from promises.models import Activity, Area, Organisation, Promise, Target, User
+from promises.models import Activity, Area, Municipality, Organisation, Promise, Target, User
 from promises.revisions import promise_changed
 from promises.services import promise_copy
 
@@ -29,26 +29,33 @@ def _area_in(areas: dict[str, Area]) -> Callable[[Area], Area]:
 
 @transaction.atomic
 def promises_create(count: int) -> list[Promise]:
-    """The seed promise and `count - 1` copies for other municipalities and years."""
+    """The seed promise and `count - 1` copies for Sweden's other municipalities (their real
+    codes), one year each, then the next year round."""
     seed = promise_load_file(path=SEED).promise
     if seed is None:
         raise RuntimeError(f"The seed promise in {SEED} did not load.")
+    others = list(Municipality.objects.exclude(pk=seed.municipality_id).order_by("code"))
+    if count - 1 > len(others) * len(YEARS):
+        raise ValueError(f"At most {len(others) * len(YEARS) + 1} promises: {len(others)} municipalities × {YEARS}.")
     created = [seed]
-    for index in range(1, count):
-        name = f"Kommun {index:03d}"
-        areas = {
-            area_name: Area.objects.create(municipality=name, name=area_name, slug=f"a{i}")
-            for i, area_name in enumerate(AREA_NAMES)
-        }
-        areas["Hela Jönköpings kommun"] = Area.objects.create(
-            municipality=name, name="Hela kommunen", slug="hela", is_whole_municipality=True
-        )
+    areas_of: dict[int, dict[str, Area]] = {}
+    for index in range(count - 1):
+        municipality = others[index % len(others)]
+        if municipality.pk not in areas_of:
+            areas = {
+                area_name: Area.objects.create(municipality=municipality, name=area_name, slug=f"a{i}")
+                for i, area_name in enumerate(AREA_NAMES)
+            }
+            areas["Hela Jönköpings kommun"] = Area.objects.create(
+                municipality=municipality, name="Hela kommunen", slug="hela", is_whole_municipality=True
+            )
+            areas_of[municipality.pk] = areas
         created.append(
             promise_copy(
                 promise=seed,
-                year=YEARS[index % len(YEARS)],
-                municipality=name,
-                area_for=_area_in(areas),
+                year=YEARS[(index // len(others) + 1) % len(YEARS)],  # the seed's 2022 comes last
+                municipality=municipality,
+                area_for=_area_in(areas_of[municipality.pk]),
                 status=Promise.Status.ACTIVE,
             )
         )

@@ -211,7 +211,7 @@ def _post_under_load(staff, promise, repeats: int) -> float:
 
     from promises.models import Area
 
-    area = Area.objects.get(municipality=promise.municipality, name="Råslätt")
+    area = Area.objects.get(municipality=promise.municipality_id, name="Råslätt")
     day = f"{promise.year}-10-15"
     samples: list[float] = []
     lock = threading.Lock()

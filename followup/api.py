@@ -82,6 +82,7 @@ class FollowupSummarySerializer(serializers.Serializer):
 class FollowupSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     municipality = serializers.CharField()
+    municipality_code = serializers.CharField(help_text="The municipality's code (kommunkod), e.g. 0680.")
     title = serializers.CharField()
     tertial = serializers.IntegerField()
     label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label: the serializer metaclass takes it
@@ -96,6 +97,7 @@ class FollowupSerializer(serializers.Serializer):
 class PromiseSummarySerializer(serializers.Serializer):
     year = serializers.IntegerField()
     municipality = serializers.CharField()
+    municipality_code = serializers.CharField(help_text="The municipality's code (kommunkod), e.g. 0680.")
     title = serializers.CharField()
     status = serializers.CharField()
     published_tertials = serializers.ListField(child=serializers.IntegerField())
@@ -125,7 +127,7 @@ TERTIAL = OpenApiParameter(
 
 
 def _public_promises():
-    return Promise.objects.public().order_by("-year", "municipality")
+    return Promise.objects.public().select_related("municipality").order_by("-year", "municipality__name")
 
 
 def _promise_of_year(year: int) -> Promise:
@@ -138,7 +140,8 @@ def _promise_of_year(year: int) -> Promise:
 def _summary(request, promise: Promise, tertials) -> dict:
     return {
         "year": promise.year,
-        "municipality": promise.municipality,
+        "municipality": promise.municipality.name,
+        "municipality_code": promise.municipality.code,
         "title": promise.title,
         "status": promise.status,
         "published_tertials": [t.tertial for t in tertials],
@@ -237,7 +240,8 @@ class FollowupView(OpenDataView):
             )
         data = {
             "year": promise.year,
-            "municipality": promise.municipality,
+            "municipality": promise.municipality.name,
+            "municipality_code": promise.municipality.code,
             "title": promise.title,
             "tertial": published.tertial,
             "label": published.label,

@@ -133,20 +133,27 @@ def share_chart(*, months: list[dict], wanted: float) -> dict:
     }
 
 
+# The cadence grid's cells say it in symbols as well as in colour (WCAG 1.4.1).
+COVERED_SYMBOL = "✓"
+MISSED_SYMBOL = "✗"
+
+
 def cadence_grid(*, year: int, period: str, areas: list[tuple[int, str]], covered: dict, until: date) -> dict:
-    """A periods × areas grid: covered, missed, or not yet due."""
+    """A periods × areas grid: covered (✓, green), missed (✗, red), or not yet due (empty)."""
     keys = iso_weeks(year) if period == "week" else [(year, m) for m in range(1, 13)]
     labels = [period_label(key, period) for key in keys]
-    z, text = [], []
+    z, text, words = [], [], []
     for area_id, _name in areas:
-        row, row_text = [], []
+        row, row_text, row_words = [], [], []
         for key in keys:
             due = period_elapsed(key, period, until)
             hit = key in covered.get(area_id, set())
             row.append(1 if hit else (0 if due else None))
-            row_text.append(_("done") if hit else (_("missed") if due else _("not yet")))
+            row_text.append(COVERED_SYMBOL if hit else (MISSED_SYMBOL if due else ""))
+            row_words.append(_("done") if hit else (_("missed") if due else _("not yet")))
         z.append(row)
         text.append(row_text)
+        words.append(row_words)
     return {
         "data": [
             {
@@ -155,7 +162,10 @@ def cadence_grid(*, year: int, period: str, areas: list[tuple[int, str]], covere
                 "y": [name for _id, name in areas],
                 "z": z,
                 "text": text,
-                "hovertemplate": "%{y} %{x}: %{text}<extra></extra>",
+                "customdata": words,
+                "texttemplate": "%{text}",
+                "textfont": {"color": "#ffffff", "size": 14},
+                "hovertemplate": "%{y} %{x}: %{customdata}<extra></extra>",
                 "colorscale": [[0, MISSED], [1, COVERED]],
                 "zmin": 0,
                 "zmax": 1,
@@ -170,3 +180,22 @@ def cadence_grid(*, year: int, period: str, areas: list[tuple[int, str]], covere
             margin={"l": 160, "r": 16, "t": 16, "b": 64},
         ),
     }
+
+
+def missed_in_year(*, year: int, period: str, areas: list[tuple[int, str]], covered: dict, until: date) -> list[tuple]:
+    """Per area, every period of the year so far (up to `until`) that was due and not covered.
+
+    The same cells the grid marks ✗: the whole year, not only the chosen tertial.
+    """
+    keys = iso_weeks(year) if period == "week" else [(year, m) for m in range(1, 13)]
+    return [
+        (
+            name,
+            [
+                period_label(key, period)
+                for key in keys
+                if period_elapsed(key, period, until) and key not in covered.get(area_id, set())
+            ],
+        )
+        for area_id, name in areas
+    ]

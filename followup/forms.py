@@ -15,7 +15,9 @@ class FollowupChoiceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.promises: QuerySet[Promise] = Promise.objects.public().order_by("-year", "municipality")
+        self.promises: QuerySet[Promise] = (
+            Promise.objects.public().select_related("municipality").order_by("-year", "municipality__name")
+        )
         cast(forms.ModelChoiceField, self.fields["promise"]).queryset = self.promises  # the field declared above
 
 

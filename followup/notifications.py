@@ -285,7 +285,7 @@ def _message(notification: Notification, *, today: date, due: _DueByOrganisation
         organisation = notification.organisation.name if notification.organisation else ""
         context |= {
             "promise": promise.title,
-            "municipality": promise.municipality,
+            "municipality": promise.municipality.name,
             "tertial": tertial.label,
             "organisation": organisation,
             "version": notification.version,

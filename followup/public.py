@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.utils.dates import MONTHS
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from followup.engine import final_status
 from followup.models import Publication, Status
 from followup.published import PublishedTarget
+from followup.tables import format_value
 from promises.models import Area, Promise
 from promises.periods import TERTIAL_MONTHS
 
@@ -28,7 +29,7 @@ FEED_SIZE = 50
 def public_promises() -> list[Promise]:
     """Promises with at least one published tertial, newest first."""
     return list(
-        Promise.objects.public().filter(publications__isnull=False).distinct().order_by("-year", "municipality")
+        Promise.objects.public().filter(publications__isnull=False).distinct().order_by("-year", "municipality__name")
     )
 
 
@@ -82,6 +83,16 @@ class PublishedTertial:
     targets: list[dict]
     is_latest: bool = False
     sections: list[dict] = field(default_factory=list)
+
+    @property
+    def words(self) -> str:
+        """What the follow-up covers, as people say it: "januari–augusti 2022" (never "T2")."""
+        return follow_up_words(self.tertial, int(self.as_of[:4]))
+
+    @property
+    def tertial_words(self) -> str:
+        """The tertial alone: "maj–augusti 2022"."""
+        return tertial_words(self.tertial, int(self.as_of[:4]))
 
     @property
     def final(self) -> bool:
@@ -171,38 +182,184 @@ def section_summary(section: dict) -> str:
     return _("%(total)s targets: %(parts)s.") % {"total": total, "parts": ", ".join(parts)}
 
 
-def section_chart(section: dict) -> dict:
-    """Progress toward each target of the section as a share of the year's target.
+# The colours of the bars and their markers (3:1 against white at least), as in followup/charts.py.
+BAR_COLOUR = "#0b4f8a"
+EXPECTED_COLOUR = "#1b1b1b"
+TARGET_COLOUR = "#a4161a"
 
-    Titles stand above their bars (wrapped), not beside them, so the chart reads at 320 px.
+
+def _periods_text(value: float | int, period: str) -> str:
+    count = int(value)
+    if period == "week":
+        return ngettext("%(count)s week", "%(count)s weeks", count) % {"count": count}
+    return ngettext("%(count)s month", "%(count)s months", count) % {"count": count}
+
+
+def _amount(value, target: dict) -> str:
+    """A figure with its unit in words: "480", "33 weeks", "18,4 %", "20 %"."""
+    if target["unit"] == "periods":
+        return _periods_text(value, target["period"])
+    if target["unit"] == "percent" and float(value).is_integer():
+        return f"{int(value)} %"
+    return format_value(value, target["unit"])
+
+
+def _whole(value: float) -> float:
+    """What is expected by now, in whole activities: nobody holds half a foot patrol."""
+    return float(round(value))
+
+
+def of_text(value, whole, target: dict) -> str:
+    """ "456 of 800", "33 of 35 weeks": a figure out of a whole, in words."""
+    if whole is None:
+        return _amount(value, target)
+    if target["unit"] == "periods":
+        count = int(whole)
+        words = {
+            "week": ngettext("%(value)s of %(count)s week", "%(value)s of %(count)s weeks", count),
+            "month": ngettext("%(value)s of %(count)s month", "%(value)s of %(count)s months", count),
+        }[target["period"]]
+        return words % {"value": int(value), "count": count}
+    return _("%(value)s of %(whole)s") % {
+        "value": format_value(value, target["unit"]),
+        "whole": format_value(whole, target["unit"]),
+    }
+
+
+def target_bar(target: dict) -> dict | None:
+    """What a target's bar shows, as positions on a 0–100 scale, and the same in one sentence.
+
+    A count or cadence bar runs to the year's target (or beyond, when it is passed), with a
+    marker where the year should be by now; a share bar is the share itself on 0–100 %, with
+    the wanted share marked. None when there is nothing to draw (no figure, or a qualitative or
+    withheld one).
     """
-    rows = [t for commitment in section["commitments"] for t in commitment["targets"] if t.get("progress") is not None]
+    unit, wanted = target["unit"], target.get("target")
+    if unit == "none" or wanted is None:
+        return None
+    ytd, expected = target.get("year_to_date"), target.get("expected")
+    if unit == "percent":
+        if ytd is None:
+            return None
+        sentence = _("%(share)s so far this year, the target is at least %(wanted)s") % {
+            "share": _amount(ytd, target),
+            "wanted": _amount(wanted, target),
+        }
+        return {"sentence": sentence, "fill": min(ytd, 100.0), "target": wanted, "expected": None}
+    so_far = target.get("year_to_date_text") or (None if ytd is None else _amount(ytd, target))
+    if so_far is None:
+        return None
+    parts = []
+    if target.get("final"):
+        parts.append(_("Full year: %(value)s") % {"value": so_far})
+    else:
+        if expected is not None:
+            parts.append(_("Expected by now: %(value)s") % {"value": _amount(_whole(expected), target)})
+        parts.append(_("So far: %(value)s") % {"value": so_far})
+    parts.append(_("The year's target: %(value)s") % {"value": _amount(wanted, target)})
+    bar: dict = {"sentence": " · ".join(parts), "fill": None, "expected": None, "target": None}
+    if ytd is None:  # withheld (fewer than the small-number limit): words only, no bar
+        return bar
+    scale = max(float(wanted), float(ytd), float(expected or 0)) or 1.0
+    bar["fill"] = round(100 * ytd / scale, 1)
+    bar["target"] = round(100 * wanted / scale, 1)
+    if expected is not None and not target.get("final"):
+        bar["expected"] = round(100 * expected / scale, 1)
+    return bar
+
+
+def section_chart(section: dict) -> dict:
+    """Each count and cadence target of the section: the year so far as a share of the year's
+    target, a marker where it should be by now, and a line at the year's target (100 %).
+
+    Share targets are not in it: their bar shows the share itself (`target_bar`), which a
+    "share of the year's target" scale would misstate. Titles stand above their bars (wrapped),
+    not beside them, so the chart reads at 320 px.
+    """
+    rows = [
+        t
+        for commitment in section["commitments"]
+        for t in commitment["targets"]
+        if t.get("progress") is not None and t["unit"] in ("count", "periods")
+    ]
     labels = [f"{index + 1}" for index in range(len(rows))]
-    return {
-        "data": [
+    # progress is capped nowhere for counts, so a passed target shows as more than 100 %.
+    xs = [round(100 * t["year_to_date"] / t["target"], 1) if t.get("target") else t["progress"] for t in rows]
+    expected = [
+        round(100 * t["expected"] / t["target"], 1) if t.get("expected") is not None and t.get("target") else None
+        for t in rows
+    ]
+    data: list[dict] = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": _("So far this year"),
+            "y": labels,
+            "x": xs,
+            "width": 0.4,
+            "text": [of_text(t["year_to_date"], t["target"], t) for t in rows],
+            "textposition": "auto",
+            "insidetextanchor": "start",
+            "marker": {"color": BAR_COLOUR},
+            "hoverinfo": "skip",
+        }
+    ]
+    if any(value is not None for value in expected):
+        data.append(
             {
-                "type": "bar",
-                "orientation": "h",
+                "type": "scatter",
+                "mode": "markers",
+                "name": _("Expected by now"),
                 "y": labels,
-                "x": [t["progress"] for t in rows],
-                "width": 0.4,
-                "text": [f"{t['progress']:.0f} %" for t in rows],
-                "textposition": "auto",
-                "marker": {"color": "#0b4f8a"},
+                "x": expected,
+                "marker": {
+                    "symbol": "line-ns-open",
+                    "size": 30,
+                    "color": EXPECTED_COLOUR,
+                    "line": {"width": 4, "color": EXPECTED_COLOUR},
+                },
                 "hoverinfo": "skip",
             }
-        ],
+        )
+    data.append(
+        {
+            # The year's target as a legend entry; the line itself is the shape below.
+            "type": "scatter",
+            "mode": "lines",
+            "name": _("The year's target"),
+            "x": [None],
+            "y": [None],
+            "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 2},
+            "hoverinfo": "skip",
+        }
+    )
+    return {
+        "data": data,
         "layout": {
             "separators": ", ",
             "font": {"family": "system-ui, sans-serif", "size": 14, "color": "#1b1b1b"},
-            "margin": {"l": 8, "r": 16, "t": 8, "b": 40},
+            "margin": {"l": 8, "r": 16, "t": 64, "b": 40},
+            "showlegend": True,
+            "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"},
             "xaxis": {
-                "range": [0, max([100.0] + [t["progress"] for t in rows])],
+                "range": [0, max([105.0] + [x + 5 for x in xs])],
                 "ticksuffix": " %",
                 "fixedrange": True,
                 "zeroline": False,
             },
             "yaxis": {"autorange": "reversed", "visible": False, "fixedrange": True},
+            "shapes": [
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": 100,
+                    "x1": 100,
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": TARGET_COLOUR, "dash": "dash", "width": 2},
+                }
+            ],
             "annotations": [
                 {
                     "x": 0,
@@ -218,7 +375,7 @@ def section_chart(section: dict) -> dict:
                 }
                 for label, t in zip(labels, rows, strict=True)
             ],
-            "height": 60 + 88 * len(rows),
+            "height": 124 + 88 * len(rows),
             "paper_bgcolor": "#ffffff",
             "plot_bgcolor": "#ffffff",
         },
@@ -230,11 +387,11 @@ def public_areas(*, promise: Promise, tertial: PublishedTertial | None) -> list[
     if tertial is None:
         return []
     names = {name for target in tertial.targets for name in target.get("areas", [])}
-    return list(Area.objects.filter(municipality=promise.municipality, name__in=names))
+    return list(Area.objects.filter(municipality=promise.municipality_id, name__in=names))
 
 
 def public_area(*, promise: Promise, slug: str) -> Area | None:
-    return Area.objects.filter(municipality=promise.municipality, slug=slug).first()
+    return Area.objects.filter(municipality=promise.municipality_id, slug=slug).first()
 
 
 def area_sections(*, tertial: PublishedTertial, area: Area) -> list[dict]:
@@ -255,6 +412,23 @@ def area_sections(*, tertial: PublishedTertial, area: Area) -> list[dict]:
     return _group(targets)
 
 
+def status_legend() -> list[dict]:
+    """Each status in one plain sentence, in the order of the statuses (the legend of every public page)."""
+    sentences = {
+        Status.ON_TRACK: _("The year so far is where it should be by now, or ahead."),
+        Status.AT_RISK: _(
+            "The year so far is somewhat below where it should be by now; the target can still be reached."
+        ),
+        Status.BEHIND: _("The year so far is well below where it should be by now."),
+        Status.NOT_STARTED: _("Nothing could be measured yet."),
+        Status.ACHIEVED: _("The year's target has been reached."),
+        Status.NOT_ACHIEVED: _("The year is over and the target was not reached."),
+        Status.NOT_ASSESSED: _("The police and the municipality could not assess the target for the period."),
+    }
+    # Those of a running year first, as a reader meets them most of the year.
+    return [{"status": str(status), "sentence": sentence} for status, sentence in sentences.items()]
+
+
 def status_counts(targets: list[dict]) -> list[dict]:
     """How many targets have each status, in the order of the statuses."""
     counts: dict[str, int] = {}
@@ -267,6 +441,11 @@ def tertial_words(tertial: int, year: int) -> str:
     """A tertial as people say it: "januari–april 2022"."""
     first, last = TERTIAL_MONTHS[tertial]
     return f"{MONTHS[first]}–{MONTHS[last]} {year}"
+
+
+def follow_up_words(tertial: int, year: int) -> str:
+    """What a tertial's follow-up covers, the year so far: "januari–augusti 2022"."""
+    return f"{MONTHS[1]}–{MONTHS[TERTIAL_MONTHS[tertial][1]]} {year}"
 
 
 def feed_publications() -> list[Publication]:

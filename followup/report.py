@@ -95,8 +95,9 @@ def _expected_share(target: dict) -> float | None:
 
 
 def bar_chart(targets: list[dict]) -> dict:
-    """Each measurable target as a bar: the year so far as % of the year's target, the line at
-    100 % the target, a dashed line what was expected by now. Geometry for the SVG template."""
+    """Each measurable target as a bar: the year so far as % of the year's target, a red dashed
+    line at 100 % (the target), a black line at what was expected by now, as on the public page's
+    bars (templates/public/includes/bar.html). Geometry for the SVG template."""
     measured = [t for t in targets if t.get("progress") is not None]
     if not measured:
         return {"rows": [], "height": 0, "width": CHART_WIDTH}
@@ -145,7 +146,8 @@ def chart_summary(targets: list[dict]) -> str:
         counts[target["status"]] = counts.get(target["status"], 0) + 1
     parts = ", ".join(f"{counts[s]} {Status(s).label.lower()}" for s in Status.values if s in counts)
     return _(
-        "Each bar is the year so far as a share of the year's target; the dashed line is what was expected by now. "
+        "Each bar is the year so far as a share of the year's target; the black line is what was expected by now, "
+        "the red dashed line the year's target. "
         "%(total)s targets: %(parts)s."
     ) % {"total": len(targets), "parts": parts}
 

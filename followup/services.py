@@ -104,7 +104,7 @@ def followup_snapshot(*, promise: Promise, tertial: Tertial) -> dict:
     return {
         "promise": {
             "id": promise.pk,
-            "municipality": promise.municipality,
+            "municipality": promise.municipality.name,
             "year": promise.year,
             "title": promise.title,
         },

@@ -14,6 +14,7 @@ from promises.models import (
     Area,
     AuditEvent,
     Commitment,
+    Municipality,
     Organisation,
     Promise,
     Section,
@@ -103,7 +104,8 @@ class OrganisationAdmin(RevisionAdmin):
 class AreaAdmin(RevisionAdmin):
     promise_path = None
     list_display = ("name", "municipality", "is_whole_municipality")
-    list_filter = ("municipality",)
+    list_filter = (("municipality", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("municipality",)
     prepopulated_fields = {"slug": ("name",)}
 
 
@@ -137,7 +139,8 @@ class SectionInline(LabelledTabularInline):
 class PromiseAdmin(RevisionAdmin, SimpleHistoryAdmin):
     promise_path = "pk"
     list_display = ("title", "municipality", "year", "status")
-    list_filter = ("status", "municipality", "year")
+    list_filter = ("status", ("municipality", admin.RelatedOnlyFieldListFilter), "year")
+    list_select_related = ("municipality",)
     filter_horizontal = ("parties",)
     inlines = [SignatoryInline, SectionInline]
     actions = ["copy_to_next_year"]
@@ -249,3 +252,13 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ("action",)
     search_fields = ("username", "ip_address")
     date_hierarchy = "created_at"
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(ReadOnlyAdmin):
+    """Sweden's municipalities as SCB lists them (migration 0009 loads them): looked up, never
+    edited here, so that a code always means what SCB says."""
+
+    list_display = ("code", "name", "county", "slug")
+    list_filter = ("county",)
+    search_fields = ("code", "name", "county")

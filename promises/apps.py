@@ -18,6 +18,8 @@ def _sync_roles_after_last_app(sender, app_config, **kwargs) -> None:
     # post_migrate is sent once per app; only after the last one do all permissions exist.
     last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
     if app_config is last:
+        from promises.municipalities import municipalities_sync
         from promises.roles import roles_sync
 
         roles_sync()
+        municipalities_sync()

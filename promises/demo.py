@@ -77,7 +77,7 @@ _LEFT_DUE = [("lagesbild", "Råslätt", "week"), ("lagesbild", "Öxnehaga", "mon
 def demo_running_promise_create(*, source: Promise, year: int) -> Promise:
     """The running year's promise, copied from the demo's promise (same parties, sections,
     commitments and targets) and active, so that staff can log today. Kept if it exists."""
-    existing = Promise.objects.filter(municipality=source.municipality, year=year).first()
+    existing = Promise.objects.filter(municipality=source.municipality_id, year=year).first()
     if existing is not None:
         return existing
     return promise_copy(promise=source, year=year, status=Promise.Status.ACTIVE)
@@ -147,7 +147,7 @@ def _plan(*, promise: Promise, until: date, seed: int) -> list[tuple[str, Activi
     """Every entry of the promise's year up to `until`, with who logs it, the same for a seed."""
     rng = random.Random(seed)
     types = {t.code: t for t in ActivityType.objects.all()}
-    areas = {a.name: a for a in Area.objects.filter(municipality=promise.municipality)}
+    areas = {a.name: a for a in Area.objects.filter(municipality=promise.municipality_id)}
     day, end = date(promise.year, 1, 1), min(until, date(promise.year, 12, 31))
     plan = []
     while day <= end:

@@ -85,7 +85,7 @@ class ActivityForm(forms.Form):
             for area in activity_area_choices(
                 activity_type=activity_type,
                 include=activity.area_id if activity else None,
-                municipality=activity.area.municipality if activity else None,
+                municipality=activity.area.municipality_id if activity else None,
             )
         }
         cast(forms.TypedChoiceField, self.fields["area"]).choices = [("", _("Choose an area"))] + [

@@ -20,6 +20,7 @@ from promises.models import (
     ActivityType,
     Area,
     Commitment,
+    Municipality,
     Organisation,
     Promise,
     Section,
@@ -27,6 +28,7 @@ from promises.models import (
     Target,
 )
 from promises.revisions import promise_changed
+from promises.selectors import municipality_find
 from promises.services import structure_relation_set, structure_save, target_areas_set
 
 
@@ -92,6 +94,17 @@ class _Loader:
         self.report.changes.append(f"{action}: {model._meta.verbose_name} {obj}")
         return obj
 
+    def municipality(self, entry: Any, where: str) -> Municipality:
+        """The municipality an entry names, by name ("Jönköping") or code ("0680")."""
+        text = _require(entry, "municipality", where, (str, int))
+        found = municipality_find(str(text))
+        if found is None:
+            raise PromiseFileError(
+                where,
+                f"unknown municipality '{text}': give one of Sweden's 290 by name or code, e.g. Jönköping or 0680",
+            )
+        return found
+
     def set_m2m(self, obj: models.Model, name: str, wanted: list[models.Model]) -> None:
         if structure_relation_set(obj=obj, name=name, wanted=wanted):
             self.report.updated += 1
@@ -135,7 +148,7 @@ class _Loader:
             result[name] = self.upsert(
                 Area,
                 where,
-                {"municipality": _require(entry, "municipality", where), "name": name},
+                {"municipality": self.municipality(entry, where), "name": name},
                 {
                     "slug": _require(entry, "slug", where),
                     "is_whole_municipality": bool(entry.get("is_whole_municipality", False)),
@@ -179,7 +192,7 @@ class _Loader:
         promise = self.upsert(
             Promise,
             where,
-            {"municipality": _require(entry, "municipality", where), "year": year},
+            {"municipality": self.municipality(entry, where), "year": year},
             {
                 "title": _require(entry, "title", where),
                 "status": entry.get("status", Promise.Status.DRAFT),

@@ -7,6 +7,7 @@ never a name or a personal identity number (free text is checked by validators).
 import uuid
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -52,10 +53,35 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
 
+class Municipality(models.Model):
+    """One of Sweden's 290 municipalities, as SCB lists them (data/municipalities.csv, loaded
+    by migration 0009). Promises and areas belong to one; its slug is its public address."""
+
+    code = models.CharField(
+        _("municipality code"),
+        max_length=4,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9]{4}$", _("A municipality code has four digits, e.g. 0680."))],
+    )
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    county = models.CharField(_("county"), max_length=100)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Area(models.Model):
     """A geographic scope within a municipality, or the whole municipality itself."""
 
-    municipality = models.CharField(_("municipality"), max_length=100)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="areas"
+    )
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=100)
     is_whole_municipality = models.BooleanField(
@@ -68,7 +94,7 @@ class Area(models.Model):
     class Meta:
         verbose_name = _("area")
         verbose_name_plural = _("areas")
-        ordering = ["municipality", "is_whole_municipality", "name"]
+        ordering = ["municipality__name", "is_whole_municipality", "name"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name"], name="area_unique_name"),
             models.UniqueConstraint(fields=["municipality", "slug"], name="area_unique_slug"),
@@ -129,8 +155,10 @@ class ActivityType(models.Model):
 
 class PromiseQuerySet(models.QuerySet):
     def public(self) -> "PromiseQuerySet":
-        """Promises the public and the follow-up may show: every one that is no longer a draft."""
-        return self.exclude(status=Promise.Status.DRAFT)
+        """Promises the public and the follow-up may show: every one that is no longer a draft.
+
+        With the municipality joined: every page that shows a promise names it."""
+        return self.exclude(status=Promise.Status.DRAFT).select_related("municipality")
 
     def active(self) -> "PromiseQuerySet":
         """Promises that accept new entries."""
@@ -143,7 +171,9 @@ class Promise(models.Model):
         ACTIVE = "active", _("Active")
         CLOSED = "closed", _("Closed")
 
-    municipality = models.CharField(_("municipality"), max_length=100)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="promises"
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     title = models.CharField(_("title"), max_length=200)
     parties = models.ManyToManyField(Organisation, verbose_name=_("parties"), related_name="promises")
@@ -171,7 +201,7 @@ class Promise(models.Model):
     class Meta:
         verbose_name = _("citizen promise")
         verbose_name_plural = _("citizen promises")
-        ordering = ["-year", "municipality"]
+        ordering = ["-year", "municipality__name"]
         constraints = [
             models.UniqueConstraint(fields=["municipality", "year"], name="promise_one_per_municipality_year"),
             models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="promise_year_plausible"),

@@ -10,6 +10,7 @@ from promises.models import (
     ActivityType,
     Area,
     Commitment,
+    Municipality,
     Promise,
     PublishedTertial,
     Section,
@@ -20,15 +21,27 @@ from promises.models import (
 from promises.permissions import is_manager
 
 
+def municipality_find(text: str) -> Municipality | None:
+    """The municipality a person or a file names: by code (0680) or by name, in any case, with
+    or without "kommun" ("Jönköping", "jönköpings kommun")."""
+    text = " ".join(str(text).split())
+    if text.isdigit():
+        return Municipality.objects.filter(code=text.zfill(4)).first()
+    # Compared in Python: SQLite's case-insensitive match knows only ASCII (Ö is not ö there).
+    name = text.casefold().removesuffix(" kommun").removesuffix(" stad")
+    by_name = {municipality.name.casefold(): municipality for municipality in Municipality.objects.all()}
+    return by_name.get(name) or (by_name.get(name[:-1]) if name.endswith("s") else None)  # "Jönköpings kommun"
+
+
 def promise_current() -> Promise | None:
     """The promise the public page leads with: the latest active one, else the latest closed."""
-    public = Promise.objects.public().order_by("-year", "municipality")
+    public = Promise.objects.public().order_by("-year", "municipality__name")
     return public.filter(status=Promise.Status.ACTIVE).first() or public.first()
 
 
 def promise_for_year(year: int) -> Promise | None:
     """A non-draft promise of the year (the first municipality's, where there are several)."""
-    return Promise.objects.public().filter(year=year).order_by("municipality").first()
+    return Promise.objects.public().filter(year=year).order_by("municipality__name").first()
 
 
 def promise_with_structure(*, promise: Promise) -> Promise:
@@ -36,9 +49,11 @@ def promise_with_structure(*, promise: Promise) -> Promise:
     targets = Target.objects.select_related("activity_type", "parent").prefetch_related("areas")
     commitments = Commitment.objects.prefetch_related("responsible", Prefetch("targets", queryset=targets))
     sections = Section.objects.prefetch_related(Prefetch("commitments", queryset=commitments))
-    return Promise.objects.prefetch_related(
-        "parties", "signatories__organisation", Prefetch("sections", queryset=sections)
-    ).get(pk=promise.pk)
+    return (
+        Promise.objects.select_related("municipality")
+        .prefetch_related("parties", "signatories__organisation", Prefetch("sections", queryset=sections))
+        .get(pk=promise.pk)
+    )
 
 
 def activity_types_for_user(*, user: User) -> QuerySet[ActivityType]:
@@ -55,11 +70,11 @@ class ActivityContext:
     of queries.
     """
 
-    promises: dict[tuple[str, int], Promise]
+    promises: dict[tuple[int, int], Promise]  # (municipality id, year) -> promise
     types_by_organisation: dict[int, set[int]]
     target_areas: dict[tuple[int, int], set[int]]  # (promise, activity type) -> areas
     promise_areas: dict[int, set[int]]  # promise -> every area its targets use
-    whole_municipality: dict[str, int]  # municipality -> its whole-municipality area
+    whole_municipality: dict[int, int]  # municipality id -> its whole-municipality area
     area_names: dict[int, str]
     published: set[tuple[int, int]]  # (promise, tertial)
     parties: dict[int, set[int]]  # promise -> the organisations that signed it
@@ -68,8 +83,8 @@ class ActivityContext:
         self.municipality_of = {promise.pk: municipality for (municipality, _year), promise in self.promises.items()}
 
     @classmethod
-    def load(cls, *, municipalities: list[str] | None = None, years: list[int] | None = None) -> "ActivityContext":
-        """The rules' context for the active promises, limited to these municipalities and years."""
+    def load(cls, *, municipalities: list[int] | None = None, years: list[int] | None = None) -> "ActivityContext":
+        """The rules' context for the active promises, limited to these municipalities (ids) and years."""
         promises_qs = Promise.objects.active()
         areas_qs = Area.objects.all()
         if municipalities is not None:
@@ -77,7 +92,7 @@ class ActivityContext:
             areas_qs = areas_qs.filter(municipality__in=municipalities)
         if years is not None:
             promises_qs = promises_qs.filter(year__in=years)
-        promises = {(p.municipality, p.year): p for p in promises_qs}
+        promises = {(p.municipality_id, p.year): p for p in promises_qs}
         types_by_organisation: dict[int, set[int]] = {}
         for organisation_id, type_id in ActivityType.organisations.through.objects.values_list(
             "organisation_id", "activitytype_id"
@@ -112,7 +127,7 @@ class ActivityContext:
             parties=parties,
         )
 
-    def promise_for(self, *, municipality: str, year: int) -> Promise | None:
+    def promise_for(self, *, municipality: int, year: int) -> Promise | None:
         return self.promises.get((municipality, year))
 
     def takes_part(self, *, promise_id: int, organisation_id: int, type_id: int) -> bool:
@@ -144,7 +159,7 @@ class ActivityContext:
 
 
 def activity_area_choices(
-    *, activity_type: ActivityType, include: int | None = None, municipality: str | None = None
+    *, activity_type: ActivityType, include: int | None = None, municipality: int | None = None
 ) -> list[Area]:
     """The areas a form offers for a type, over every active promise, in two queries.
 
@@ -163,7 +178,7 @@ def activity_area_choices(
     )
     counted: dict[int, set[int]] = {}
     every: dict[int, set[int]] = {}
-    municipality_of: dict[int, str] = {}
+    municipality_of: dict[int, int] = {}
     for promise_id, promise_municipality, type_id, area_id in triples:
         municipality_of[promise_id] = promise_municipality
         every.setdefault(promise_id, set()).add(area_id)

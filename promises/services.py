@@ -20,6 +20,7 @@ from promises.models import (
     AuditEvent,
     Commitment,
     ImportBatch,
+    Municipality,
     Organisation,
     Promise,
     PublishedTertial,
@@ -54,7 +55,7 @@ def promise_copy(
     *,
     promise: Promise,
     year: int,
-    municipality: str | None = None,
+    municipality: Municipality | None = None,
     area_for: Callable[[Area], Area] | None = None,
     status: str = Promise.Status.DRAFT,
 ) -> Promise:
@@ -244,7 +245,7 @@ def activity_check(
     """
     if context is None:
         context = ActivityContext.load(
-            municipalities=[data.area.municipality] if data.area else [],
+            municipalities=[data.area.municipality_id] if data.area else [],
             years=[data.date.year] if data.date else [],
         )
     errors: dict[str, list] = {}
@@ -285,7 +286,7 @@ def _check_promise(
         )
     if data.area is None or data.date is None:
         return None
-    promise = context.promise_for(municipality=data.area.municipality, year=data.date.year)
+    promise = context.promise_for(municipality=data.area.municipality_id, year=data.date.year)
     if promise is None:
         _error(
             errors,
@@ -381,7 +382,7 @@ CHECKED_BY_THE_RULES = ["submission_key", "promise", "activity_type", "area", "o
 def _context_for(data: ActivityData) -> ActivityContext:
     """The rules' context for one entry: only the promise its area and date can count toward."""
     return ActivityContext.load(
-        municipalities=[data.area.municipality] if data.area else [],
+        municipalities=[data.area.municipality_id] if data.area else [],
         years=[data.date.year] if data.date else [],
     )
 
@@ -490,7 +491,7 @@ def _check_many(
     if organisation is None:
         raise ValidationError(ACTIVITY_NO_ORGANISATION)
     context = ActivityContext.load(
-        municipalities=sorted({data.area.municipality for data in rows if data.area}),
+        municipalities=sorted({data.area.municipality_id for data in rows if data.area}),
         years=sorted({data.date.year for data in rows if data.date}),
     )
     promises: list[Promise | None] = []

@@ -9,6 +9,7 @@ from promises.models import (
     ActivityType,
     Area,
     Commitment,
+    Municipality,
     Organisation,
     Promise,
     Section,
@@ -57,12 +58,30 @@ def manager_user(organisation: Organisation | None = None, **kwargs) -> User:
     return UserFactory(organisation=organisation, role=roles.MANAGERS, **kwargs)
 
 
-class AreaFactory(factory.django.DjangoModelFactory):
+def municipality(name: str = "Jönköping") -> Municipality:
+    """One of the 290 (synced after every migrate and flush), by name."""
+    return Municipality.objects.get(name=name)
+
+
+class _InMunicipality(factory.django.DjangoModelFactory):
+    """Takes `municipality="Växjö"` as well as a Municipality, as tests read better so."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if isinstance(kwargs.get("municipality"), str):
+            kwargs["municipality"] = municipality(kwargs["municipality"])
+        return kwargs
+
+
+class AreaFactory(_InMunicipality):
     class Meta:
         model = Area
         django_get_or_create = ("municipality", "name")
 
-    municipality = "Jönköping"
+    municipality = factory.LazyFunction(municipality)
     name = factory.Sequence(lambda n: f"Område {n}")
     slug = factory.Sequence(lambda n: f"omrade-{n}")
 
@@ -83,12 +102,12 @@ class ActivityTypeFactory(factory.django.DjangoModelFactory):
             self.organisations.set(extracted)
 
 
-class PromiseFactory(factory.django.DjangoModelFactory):
+class PromiseFactory(_InMunicipality):
     class Meta:
         model = Promise
         django_get_or_create = ("municipality", "year")
 
-    municipality = "Jönköping"
+    municipality = factory.LazyFunction(municipality)
     year = 2022
     title = factory.LazyAttribute(lambda p: f"Medborgarlöfte {p.year}")
     general_commitment = "Polis och kommun ska gemensamt arbeta för trygghet."

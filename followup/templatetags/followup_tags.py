@@ -22,6 +22,46 @@ def status_badge(status: str):
     return status_html(status)
 
 
+@register.simple_tag
+def public_status(status: str, page: str = ""):
+    """A status on a public page, linked to its sentence in the page's legend, or in `page`'s legend
+    in a new window (from the embed, which has no legend of its own)."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext as _
+
+    if page:
+        return format_html(
+            '<a class="status-link" href="{}#status-legend-{}" target="_blank" rel="noopener">{}'
+            '<span class="visually-hidden"> ({})</span></a>',
+            page,
+            status,
+            status_html(status),
+            _("what it means, opens in a new window"),
+        )
+    return format_html('<a class="status-link" href="#status-legend-{}">{}</a>', status, status_html(status))
+
+
+@register.simple_tag
+def legend_rows() -> list[dict]:
+    from followup.public import status_legend
+
+    return status_legend()
+
+
+@register.simple_tag
+def target_bar(target: dict) -> dict | None:
+    from followup.public import target_bar as bar
+
+    return bar(target)
+
+
+@register.simple_tag
+def of_text(value, whole, target: dict) -> str:
+    from followup.public import of_text as text
+
+    return text(value, whole, target)
+
+
 @register.inclusion_tag("manager/includes/start_overview.html", takes_context=True)
 def manager_start(context) -> dict:
     """The manager's part of the start page. A tag, so that the staff start page (in promises)

@@ -88,7 +88,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "manager/dashboard.html",
         {
             "choice": choice,
-            "promise_options": choice.promises.values_list("pk", "title", "municipality", "year"),
+            "promise_options": choice.promises.values_list("pk", "title", "municipality__name", "year"),
             "promise": promise,
             "tertial": tertial,
             "as_of": followup_as_of(tertial=tertial),
@@ -269,7 +269,14 @@ def _target_charts(*, target: Target, promise: Promise, tertial: Tertial, row) -
             covered=covered,
             until=until,
         )
-        context["missed"] = [(area.name, result.missed.get(area.pk, [])) for area in target_areas]
+        # The whole year up to the tertial's end, as the grid shows it, not only the tertial.
+        context["missed"] = charts.missed_in_year(
+            year=promise.year,
+            period=target.period,
+            areas=[(area.pk, area.name) for area in target_areas],
+            covered=covered,
+            until=until,
+        )
     context["unit"] = unit
     return context
 

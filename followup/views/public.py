@@ -55,6 +55,9 @@ def _public_context(promise: Promise) -> dict:
                     "chart": section_chart(section),
                     "chart_id": f"chart-section-{index + 1}",
                     "summary": section_summary(section),
+                    "status_counts": status_counts(
+                        [t for commitment in section["commitments"] for t in commitment["targets"]]
+                    ),
                 }
             )
     return {
@@ -130,7 +133,7 @@ def _area_context(year: int, slug: str) -> dict:
         "promise": promise,
         "area": area,
         "latest": latest,
-        "latest_words": tertial_words(latest.tertial, promise.year) if latest else "",
+        "latest_words": latest.words if latest else "",
         "sections": sections,
         "status_counts": status_counts(targets),
         "other_areas": [a for a in public_areas(promise=promise, tertial=latest) if a.pk != area.pk],
@@ -272,7 +275,7 @@ def embed_year(request: HttpRequest, year: int) -> HttpResponse:
     context = {
         "promise": promise,
         "latest": latest,
-        "latest_words": tertial_words(latest.tertial, promise.year) if latest else "",
+        "latest_words": latest.words if latest else "",
         "sections": sections,
         "status_counts": status_counts(targets),
         "page_url": request.build_absolute_uri(reverse("public:year", args=[year])),

@@ -109,4 +109,6 @@ def test_public_page_explains_not_assessed(client):
     world.publish(1)
     body = client.get(reverse("public:index")).content.decode()
     assert "? Ej bedömd" in body.replace('<span aria-hidden="true">?</span>', "?")
-    assert "”Ej bedömd” betyder att polisen och kommunen inte har kunnat bedöma" in body
+    # The status links to its sentence in the page's legend.
+    assert '<a class="status-link" href="#status-legend-not_assessed">' in body
+    assert "Polisen och kommunen kunde inte bedöma målet för perioden." in body

@@ -98,9 +98,9 @@ def test_public_page_shows_status_progress_and_comment(client):
     _publish(world, 1)
     response = client.get(reverse("public:index"))
     body = response.content.decode()
-    assert "Uppföljning T1 2022, publicerad" in body
-    assert '<progress id="progress-latest-' in body
-    assert 'value="25.0"' in body
+    assert "Uppföljning januari–april 2022, publicerad" in body
+    assert 'class="bar-fill"' in body
+    assert 'width="25.0"' in body  # 200 of 800
     assert "Bra takt." in body
     assert "Fler pass." in body
     assert 'aria-hidden="true">' in body  # the status icon, beside the status word
@@ -219,6 +219,7 @@ def test_api_promise_list_and_detail(client):
     _publish(world, 1)
     listing = client.get(reverse("api:promises")).json()
     assert [(p["year"], p["published_tertials"]) for p in listing] == [(YEAR, [1])]
+    assert (listing[0]["municipality"], listing[0]["municipality_code"]) == ("Jönköping", "0680")
     detail = client.get(listing[0]["url"]).json()
     assert sorted(detail["parties"]) == ["Jönköpings kommun", "Polisen"]
     assert [f["tertial"] for f in detail["followups"]] == [1]

@@ -182,6 +182,26 @@ def test_target_detail_cadence_grid_lists_missed_weeks(client):
     grid = response.context["grid"]["data"][0]
     assert grid["z"][0][4] == 0
     assert grid["z"][0][3] == 1
+    # Not by colour alone: every cell says it with a symbol too.
+    assert (grid["text"][0][4], grid["text"][0][3], grid["texttemplate"]) == ("✗", "✓", "%{text}")
+
+
+def test_target_detail_missed_weeks_cover_the_whole_year_not_only_the_tertial(client):
+    world = World(year=YEAR)
+    for week in range(1, 35):  # every week of T1 and T2 but week 5 (T1) and week 20 (T2)
+        if week not in (5, 20):
+            for area in (world.raslatt, world.oxnehaga):
+                ActivityFactory(
+                    promise=world.promise,
+                    activity_type=world.report,
+                    area=area,
+                    date=date.fromisocalendar(YEAR, week, 2),
+                    created_by=world.clerk,
+                )
+    client.force_login(world.manager)
+    response = client.get(reverse("followup:target", args=[world.report_target.pk]) + "?tertial=2")
+    assert response.context["missed"] == [("Råslätt", ["v. 5", "v. 20"]), ("Öxnehaga", ["v. 5", "v. 20"])]
+    assert "Missade perioder i år, till och med T2 2022" in response.content.decode()
 
 
 def test_target_detail_share_over_time(client):

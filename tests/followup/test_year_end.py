@@ -150,7 +150,8 @@ def test_public_pages_show_the_final_status_and_difference(client):
         assert "Utfall helår" in body
         assert "72 färre än målet" in body
         assert "beräknad i efterhand" not in body
-        assert "”Ej bedömd” betyder" in body
+        assert 'id="status-legend-not_achieved"' in body
+        assert "Året är slut och målet nåddes inte." in body
 
 
 def _old_style_t3(world: World) -> Publication:
@@ -228,7 +229,7 @@ def test_public_page_cadence_after_the_year_counts_against_every_period(client):
     _comment_qualitative(world)
     world.publish(3)
     body = client.get(reverse("public:index")).content.decode()
-    assert f"10 av {len(iso_weeks(YEAR))} perioder" in body
+    assert f"10 av {len(iso_weeks(YEAR))} veckor" in body
     assert f"{len(iso_weeks(YEAR)) - 10} färre än målet" in body
 
 

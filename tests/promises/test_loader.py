@@ -75,7 +75,7 @@ def test_load_promise_every_target_of_the_seed_with_its_number():
 
 def test_load_promise_structure_matches_the_document():
     promise_load_file(path=SEED_FILE)
-    promise = Promise.objects.get(municipality="Jönköping", year=2022)
+    promise = Promise.objects.get(municipality__name="Jönköping", year=2022)
     sections = [(s.number, s.title, s.commitments.count()) for s in promise.sections.order_by("number")]
     assert sections == [
         (1, "Polisiärt arbete", 4),
@@ -215,3 +215,23 @@ def test_load_promise_seed_lets_the_housing_company_log_measures_but_not_counted
         activity_create(user=user, data=ActivityData(activity_type=patrol, area=raslatt, date=date(2022, 3, 1)))
     assert list(excinfo.value.message_dict) == ["activity_type"]
     assert "har inte undertecknat" in excinfo.value.message_dict["activity_type"][0]
+
+
+def test_load_promise_names_the_municipality_by_name_or_by_code():
+    data = _seed_data()
+    data["promise"]["municipality"] = "0680"
+    for area in data["areas"]:
+        area["municipality"] = "Jönköpings kommun"
+    promise = promise_load(data=data).promise
+    assert promise is not None
+    assert (promise.municipality.code, promise.municipality.name) == ("0680", "Jönköping")
+    assert set(Area.objects.values_list("municipality__code", flat=True)) == {"0680"}
+
+
+def test_load_promise_unknown_municipality_is_named_and_nothing_loads():
+    data = _seed_data()
+    data["promise"]["municipality"] = "Atlantis"
+    with pytest.raises(PromiseFileError) as excinfo:
+        promise_load(data=data)
+    assert str(excinfo.value).startswith("promise: unknown municipality 'Atlantis'")
+    assert Promise.objects.count() == 0

@@ -13,6 +13,7 @@ from tests.factories import (
     CommitmentFactory,
     PromiseFactory,
     TargetFactory,
+    municipality,
 )
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,7 @@ def test_target_key_unique_within_commitment():
 def test_promise_one_per_municipality_and_year():
     PromiseFactory(municipality="Jönköping", year=2022)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Promise.objects.create(municipality="Jönköping", year=2022, title="Igen", general_commitment="x")
+        Promise.objects.create(municipality=municipality("Jönköping"), year=2022, title="Igen", general_commitment="x")
 
 
 def test_promise_implausible_year_rejected_by_database():
@@ -123,19 +124,23 @@ def test_promise_implausible_year_rejected_by_database():
 def test_area_name_unique_within_municipality():
     AreaFactory(municipality="Jönköping", name="Råslätt", slug="raslatt")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Area.objects.create(municipality="Jönköping", name="Råslätt", slug="raslatt-2")
+        Area.objects.create(municipality=municipality("Jönköping"), name="Råslätt", slug="raslatt-2")
 
 
 def test_area_same_name_in_other_municipality_accepted():
     AreaFactory(municipality="Jönköping", name="Centrum", slug="centrum")
-    other = Area.objects.create(municipality="Växjö", name="Centrum", slug="centrum")
+    other = Area.objects.create(municipality=municipality("Växjö"), name="Centrum", slug="centrum")
     assert other.pk is not None
 
 
 def test_area_only_one_whole_municipality_scope():
-    Area.objects.create(municipality="Jönköping", name="Hela kommunen", slug="hela", is_whole_municipality=True)
+    Area.objects.create(
+        municipality=municipality("Jönköping"), name="Hela kommunen", slug="hela", is_whole_municipality=True
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Area.objects.create(municipality="Jönköping", name="Hela igen", slug="hela-2", is_whole_municipality=True)
+        Area.objects.create(
+            municipality=municipality("Jönköping"), name="Hela igen", slug="hela-2", is_whole_municipality=True
+        )
 
 
 def test_activity_full_clean_rejects_personal_identity_number_in_note():

@@ -12,6 +12,7 @@ from promises.demo import (
     demo_users_create,
 )
 from promises.models import Promise
+from promises.selectors import municipality_find
 
 
 # In followup, not promises: it also publishes demo tertials, and promises never imports followup.
@@ -26,7 +27,8 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=2022)
 
     def handle(self, *args, municipality: str, year: int, **options):
-        promise = Promise.objects.filter(municipality=municipality, year=year).first()
+        found = municipality_find(municipality)
+        promise = Promise.objects.filter(municipality=found, year=year).first() if found else None
         if promise is None:
             raise CommandError(f"No promise for {municipality} {year}: run load_promise first.")
         demo_users_create()
