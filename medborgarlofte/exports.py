@@ -1,4 +1,5 @@
-"""Every file we produce for a spreadsheet: one Swedish Excel dialect, no formulas.
+"""Every file we produce for download: spreadsheets in one Swedish Excel dialect with no
+formulas, and PDF documents.
 
 CSV: ';' between fields, UTF-8 with a byte-order mark, CRLF line ends, decimal comma, ja/nej,
 ISO dates; what Swedish Excel opens in columns without asking. XLSX: a header row with an
@@ -8,6 +9,9 @@ Text from users may begin with a character a spreadsheet reads as a formula
 (=HYPERLINK(...), +, -, @, a tab or a carriage return). Following OWASP's CSV-injection
 guidance such a cell is prefixed with a single quote, in CSV and XLSX alike; XLSX text cells
 are also written with the string data type, so openpyxl never makes them formulas.
+
+PDF: an HTML document rendered by WeasyPrint with our own stylesheets, handed over from the
+static files; it fetches nothing else (no URL, no file), so a document cannot reach out.
 """
 
 import csv
@@ -26,6 +30,7 @@ YES = "ja"
 NO = "nej"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_CONTENT_TYPE = "application/pdf"
 FORMATS = ("csv", "xlsx")
 
 
@@ -144,3 +149,39 @@ def table_rows(table, *, exclude: Sequence[str] = ()) -> tuple[list[str], list[l
 def table_response(table, export_format: str, *, filename: str, exclude: Sequence[str] = ()) -> HttpResponse:
     header, rows = table_rows(table, exclude=exclude)
     return file_response(export_format, header, rows, filename=filename)
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def _refuse_every_url(url: str, *args: Any, **kwargs: Any) -> Any:
+    raise ValueError(f"A document fetches nothing: {url}")
+
+
+def pdf_bytes(html: str, *, stylesheets: Sequence[str] = (), extra_css: str = "") -> bytes:
+    """The HTML as a PDF. `stylesheets` are static file names (e.g. css/report.css), read from
+    disk; `extra_css` is CSS written for this document (e.g. a translated page footer)."""
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
+    class NoFetching(URLFetcher):
+        fetch = staticmethod(_refuse_every_url)
+
+    fetcher = NoFetching()
+    sheets = []
+    for name in stylesheets:
+        path = finders.find(name)
+        if not path:
+            raise FileNotFoundError(f"No static file {name}")
+        sheets.append(CSS(filename=str(path), url_fetcher=fetcher))
+    if extra_css:
+        sheets.append(CSS(string=extra_css, url_fetcher=fetcher))
+    return HTML(string=html, url_fetcher=fetcher, base_url="about:blank").write_pdf(stylesheets=sheets)
+
+
+def pdf_response(content: bytes, *, filename: str) -> HttpResponse:
+    """A PDF download; filename without its extension."""
+    response = HttpResponse(content, content_type=PDF_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.pdf"'
+    return response

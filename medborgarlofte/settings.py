@@ -304,7 +304,9 @@ LOGGING = {
     "formatters": {"timed": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timed"}},
     # Axes logs every successful login at INFO; lockouts still come through as warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint (the report's PDF) logs each step at INFO and each screen-only CSS rule it skips
+    # as a warning; only its errors matter.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
 
-from followup import charts
+from followup import charts, report
 from followup.engine import DailyTotal
 from followup.forms import ApprovalForm, FollowupChoiceForm, TargetCommentForm
 from followup.models import Publication, Status, TertialNumber
+from followup.public import tertial_words
 from followup.selectors import (
     approvals_for,
     coverage,
@@ -334,28 +335,60 @@ def _summary(row) -> str:
     return _("Followed up by the managers' assessment; status: %(status)s.") % {"status": status}
 
 
+def _manager_report(promise: Promise, period: Tertial) -> dict:
+    """The managers' report: today's figures and draft comments, with the publication's date
+    and version when the tertial has been published."""
+    rows = followup_rows(promise=promise, tertial=period)
+    targets = [report.row_target(row) for row in rows]
+    publications = list(Publication.objects.filter(promise=promise, tertial=period.number).order_by("version"))
+    latest = publications[-1] if publications else None
+    return {
+        "promise": promise,
+        "parties": list(promise.parties.all()),
+        "signatories": list(promise.signatories.all()),
+        "period": tertial_words(period.number, promise.year),
+        "as_of": followup_as_of(tertial=period),
+        "final": followup_is_final(tertial=period),
+        "version": latest.version if latest else None,
+        "published_at": latest.published_at if latest else None,
+        "first_published_at": publications[0].published_at if publications else None,
+        "corrections": [
+            {"version": p.version, "published_at": p.published_at, "reason": p.reason} for p in publications[1:]
+        ],
+        "live_after_publication": any(row.changed_since_publication for row in rows),
+        "sections": report.report_sections(targets),
+        "status_totals": report.status_totals(targets),
+    }
+
+
 @login_required
 @manager_required
 @require_safe
-def report(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
+def report_page(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
     promise, period = _promise_and_tertial(promise_pk, tertial)
     if period is None:
         return redirect(_dashboard_url(promise, default_tertial(promise=promise)))
-    rows = followup_rows(promise=promise, tertial=period)
-    sections: list[dict] = []
-    for row in rows:
-        if not sections or sections[-1]["section"] != row.section:
-            sections.append({"section": row.section, "rows": []})
-        sections[-1]["rows"].append(row)
     return render(
         request,
         "manager/report.html",
         {
-            "promise": promise,
+            "report": _manager_report(promise, period),
             "tertial": period,
-            "as_of": followup_as_of(tertial=period),
-            "sections": sections,
-            "publication": Publication.objects.filter(promise=promise, tertial=tertial).order_by("-version").first(),
-            "signatories": promise.signatories.all(),
+            "pdf_url": reverse("followup:report_pdf", args=[promise.pk, period.number]),
+            "dashboard_url": _dashboard_url(promise, period),
         },
     )
+
+
+@login_required
+@manager_required
+@require_safe
+def report_pdf(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
+    promise, period = _promise_and_tertial(promise_pk, tertial)
+    if period is None:
+        return redirect(_dashboard_url(promise, default_tertial(promise=promise)))
+    as_of = followup_as_of(tertial=period)
+    # Rendering takes a second or two: once per revision of the promise, day and language.
+    key = f"report-pdf:{promise.pk}:{promise.revision}:{period.number}:{as_of.isoformat()}:{get_language()}"
+    content = cache_get_or_compute(key, lambda: report.report_pdf(_manager_report(promise, period)), timeout=60 * 60)
+    return exports.pdf_response(content, filename=f"uppfoljning-{promise.year}-T{period.number}")

@@ -4,8 +4,9 @@ They read publication snapshots only (through `followup.public`), never activiti
 """
 
 from collections.abc import Callable
+from datetime import date, datetime
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -14,14 +15,16 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
-from followup.models import Publication, Status
+from followup import report
+from followup.models import Publication, Status, TertialNumber
 from followup.public import (
     SMALL_NUMBER_LIMIT,
+    PublishedTertial,
     area_sections,
     earlier_years,
     feed_publications,
@@ -34,6 +37,8 @@ from followup.public import (
     status_counts,
     tertial_words,
 )
+from medborgarlofte import exports
+from medborgarlofte.cache import cache_get_or_compute
 from medborgarlofte.http import NotFound
 from promises.models import Area, Promise
 from promises.selectors import promise_current, promise_for_year, promise_with_structure
@@ -147,6 +152,88 @@ def public_area_page(request: HttpRequest, year: int, slug: str) -> HttpResponse
     return render(request, "public/area.html", context)
 
 
+def _published_tertial_or_404(promise: Promise, tertial: int) -> PublishedTertial:
+    if tertial not in TertialNumber.values:
+        raise NotFound(_("A year has tertials 1, 2 and 3."))
+    published = next((t for t in published_tertials(promise=promise) if t.tertial == tertial), None)
+    if published is None:
+        raise NotFound(
+            _("Tertial %(tertial)s of %(year)s has not been published.") % {"tertial": tertial, "year": promise.year}
+        )
+    return published
+
+
+def _public_report(year: int, tertial: int) -> dict:
+    """The public report of a published tertial: its latest version, as the public page shows it."""
+    promise = _promise_or_404(year)
+    published = _published_tertial_or_404(promise, tertial)
+    return {
+        "promise": promise,
+        "parties": list(promise.parties.all()),
+        "signatories": list(promise.signatories.all()),
+        "period": tertial_words(published.tertial, promise.year),
+        "as_of": date.fromisoformat(published.as_of),
+        "final": published.final,
+        "version": published.version,
+        "published_at": published.published_at,
+        "first_published_at": published.first_published_at,
+        "corrections": published.corrections,
+        "live_after_publication": False,
+        "sections": report.report_sections(published.targets),
+        "status_totals": report.status_totals(published.targets),
+        "publication_key": f"{published.version}:{cast(datetime, published.published_at).isoformat()}",
+    }
+
+
+@require_safe
+def public_report(request: HttpRequest, year: int, tertial: int) -> HttpResponse:
+    context = {
+        "report": _public_report(year, tertial),
+        "pdf_url": reverse("public:report_pdf", args=[year, tertial]),
+    }
+    return render(request, "public/report.html", context)
+
+
+@require_safe
+def public_report_pdf(request: HttpRequest, year: int, tertial: int) -> HttpResponse:
+    data = _public_report(year, tertial)
+    # One rendering per published version (its publication time) and language.
+    key = f"public-report-pdf:{data['promise'].pk}:{tertial}:{data['publication_key']}:{get_language()}"
+    content = cache_get_or_compute(key, lambda: report.report_pdf(data), timeout=24 * 60 * 60)
+    return exports.pdf_response(content, filename=f"medborgarlofte-{year}-tertial-{tertial}")
+
+
+@require_safe
+def open_data_download(request: HttpRequest, year: int, tertial: int, export_format: str) -> HttpResponse:
+    """A published tertial as CSV (Swedish Excel) or XLSX; `tertial` 0 is every published one."""
+    if export_format not in exports.FORMATS:
+        raise NotFound(_("Downloads are CSV or XLSX files."))
+    promise = _promise_or_404(year)
+    if tertial:
+        tertials = [_published_tertial_or_404(promise, tertial)]
+        filename = f"medborgarlofte-{year}-tertial-{tertial}"
+    else:
+        tertials = published_tertials(promise=promise)
+        filename = f"medborgarlofte-{year}"
+    return exports.file_response(
+        export_format, report.open_data_header(), report.open_data_rows(year=year, tertials=tertials), filename=filename
+    )
+
+
+def _downloads() -> list[dict]:
+    """Per public year, its published tertials, for the download links."""
+    return [
+        {
+            "promise": promise,
+            "tertials": [
+                {"tertial": t, "words": tertial_words(t.tertial, promise.year)}
+                for t in published_tertials(promise=promise)
+            ],
+        }
+        for promise in public_promises()
+    ]
+
+
 @require_safe
 def open_data(request: HttpRequest) -> HttpResponse:
     promise = promise_current()
@@ -159,6 +246,8 @@ def open_data(request: HttpRequest) -> HttpResponse:
         "embed_origins": settings.EMBED_ALLOWED_ORIGINS,
         "feed_url": request.build_absolute_uri(reverse("public:feed")),
         "limit": SMALL_NUMBER_LIMIT,
+        "downloads": _downloads(),
+        "formats": exports.FORMATS,
     }
     return render(request, "public/open_data.html", context)
 

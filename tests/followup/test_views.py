@@ -319,7 +319,10 @@ def test_report_groups_by_section_for_print(client):
     client.force_login(world.manager)
     response = client.get(reverse("followup:report", args=[world.promise.pk, 1]))
     assert response.status_code == 200
-    assert [group["section"] for group in response.context["sections"]] == [world.patrol_target.commitment.section]
+    section = world.patrol_target.commitment.section
+    assert [(s["number"], s["title"]) for s in response.context["report"]["sections"]] == [
+        (section.number, section.title)
+    ]
     assert 'class="manager report"' in response.content.decode()
 
 
