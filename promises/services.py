@@ -148,7 +148,7 @@ def _names_taken(obj: Area | ActivityType) -> dict[str, Area | ActivityType]:
     """Every name, code and alias of the other areas of the municipality (or the other types)."""
     others: list[Area] | list[ActivityType]
     if isinstance(obj, Area):
-        others = list(Area.objects.filter(municipality=obj.municipality).exclude(pk=obj.pk))
+        others = list(Area.objects.filter(municipality_id=obj.municipality_id).exclude(pk=obj.pk))
     else:
         others = list(ActivityType.objects.exclude(pk=obj.pk))
     taken: dict[str, Area | ActivityType] = {}

@@ -122,7 +122,7 @@ def test_admin_edits_aliases_as_names_separated_by_commas_checked_by_the_service
     url = reverse("admin:promises_area_change", args=[area.pk])
     page = admin_client.get(url).content.decode()
     assert 'name="aliases"' in page
-    data = {"municipality": "Jönköping", "name": "Huskvarna", "slug": "huskvarna", "description": ""}
+    data = {"municipality": area.municipality_id, "name": "Huskvarna", "slug": "huskvarna", "description": ""}
     response = admin_client.post(url, {**data, "aliases": "Huskvarna södra, Husqvarna"})
     assert response.status_code == 302
     assert Area.objects.get(pk=area.pk).aliases == ["Huskvarna södra", "Husqvarna"]

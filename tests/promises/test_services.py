@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from promises.loader import promise_load_file
 from promises.models import Area, Promise, Target
 from promises.services import PromiseCopyError, promise_copy_to_year, structure_save
-from tests.factories import ActivityTypeFactory, AreaFactory
+from tests.factories import ActivityTypeFactory, AreaFactory, municipality
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_promise_copy_to_year_refuses_an_existing_year():
 
 def test_aliases_are_tidied_and_saved():
     area = Area(
-        municipality="Jönköping",
+        municipality=municipality("Jönköping"),
         name="Huskvarna",
         slug="huskvarna",
         aliases=[" Huskvarna  södra ", "huskvarna SÖDRA", ""],
@@ -74,12 +74,16 @@ def test_aliases_are_tidied_and_saved():
 def test_an_alias_that_names_another_area_of_the_municipality_is_refused_in_swedish():
     AreaFactory(name="Hela Jönköpings kommun", slug="hela", aliases=["Hela kommunen"])
     with pytest.raises(ValidationError) as excinfo:
-        structure_save(obj=Area(municipality="Jönköping", name="Kommunen", slug="k", aliases=["HELA KOMMUNEN"]))
+        structure_save(
+            obj=Area(municipality=municipality("Jönköping"), name="Kommunen", slug="k", aliases=["HELA KOMMUNEN"])
+        )
     assert excinfo.value.message_dict["aliases"] == [
         "”HELA KOMMUNEN” är redan ett namn på Hela Jönköpings kommun. Varje namn och alias måste vara unikt."
     ]
     # Another municipality may use the same name.
-    structure_save(obj=Area(municipality="Vaggeryd", name="Kommunen", slug="k", aliases=["Hela kommunen"]))
+    structure_save(
+        obj=Area(municipality=municipality("Vaggeryd"), name="Kommunen", slug="k", aliases=["Hela kommunen"])
+    )
 
 
 def test_an_activity_type_alias_may_not_be_another_types_code_or_name():

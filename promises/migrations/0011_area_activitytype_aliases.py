@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('promises', '0008_promise_revision_uuid'),
+        ('promises', '0010_municipality_required'),
     ]
 
     operations = [
