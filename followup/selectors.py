@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from followup.engine import Coverage, DailyTotal, MonthTotals, TargetResult, TargetSpec, target_result, year_is_over
 from followup.models import Approval, Publication, Status, TargetComment
-from promises.models import Activity, Commitment, Promise, Section, Target, User
+from promises.models import Activity, Commitment, Promise, Section, Target, TargetArea, User
 from promises.periods import Tertial, period_of, tertials
 from promises.selectors import promise_current
 
@@ -215,6 +215,42 @@ def target_area_totals(*, target: Target, promise: Promise, until: date) -> list
         .order_by()
     )
     return [{"area": area.name, "total": totals.get(area.name, 0)} for area in sorted(source.areas.all(), key=str)]
+
+
+@dataclass(frozen=True)
+class OutsideTotal:
+    area: str
+    total: int
+
+
+def outside_totals(*, promise: Promise, until: date) -> dict[int, list[OutsideTotal]]:
+    """Per activity type a count target of the promise follows: what was logged of it, up to
+    `until`, in areas no target of the promise counts it in (by area, largest first).
+
+    One query, grouped in the database: the follow-up's figures leave these entries out, the
+    pages show them beside the figures ("Dessutom 140 i Huskvarna, som inget mål räknar").
+    """
+    targets = Target.objects.filter(commitment__section__promise=promise)
+    counted_here = TargetArea.objects.filter(
+        target__commitment__section__promise=promise,
+        target__activity_type_id=OuterRef("activity_type_id"),
+        area_id=OuterRef("area_id"),
+    )
+    rows = (
+        Activity.objects.filter(
+            promise=promise,
+            date__lte=until,
+            activity_type_id__in=targets.filter(kind=Target.Kind.COUNT).values("activity_type_id"),
+        )
+        .filter(~Exists(counted_here))
+        .values("activity_type_id", "area__name")
+        .annotate(total=Sum("quantity"))
+        .order_by("activity_type_id", "-total", "area__name")
+    )
+    result: dict[int, list[OutsideTotal]] = {}
+    for row in rows:
+        result.setdefault(row["activity_type_id"], []).append(OutsideTotal(row["area__name"], row["total"]))
+    return result
 
 
 def silent_qualitative_targets(*, promise: Promise, tertial: int) -> list[Target]:

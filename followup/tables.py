@@ -2,10 +2,11 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, get_text_list
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import Status
+from promises.models import Target
 from promises.tables import BaseTable
 
 STATUS_ICONS = {
@@ -51,6 +52,17 @@ def difference_text(difference, unit: str) -> str:
     return _("%(count)s fewer than the target") % {"count": count}
 
 
+def outside_text(totals) -> str:
+    """What was logged outside every target's areas, in words (followup.selectors.outside_totals):
+    "Also 140 in Huskvarna and 3 in Ekhagen, which no target counts." Empty when nothing was."""
+    if not totals:
+        return ""
+    parts: list = [
+        _("%(count)s in %(area)s") % {"count": format_value(item.total, "count"), "area": item.area} for item in totals
+    ]
+    return _("Also %(list)s, which no target counts.") % {"list": get_text_list(parts, _("and"))}
+
+
 def status_html(status: str):
     return format_html(
         '<span class="status status-{}"><span aria-hidden="true">{}</span> {}</span>',
@@ -81,13 +93,15 @@ class FollowupTable(BaseTable):
         template_name = "manager/includes/followup_table.html"
         attrs = {"class": "data-table followup-table"}
 
-    def __init__(self, *args, tertial: int, final: bool = False, **kwargs):
+    def __init__(self, *args, tertial: int, final: bool = False, outside: dict | None = None, **kwargs):
         """`final`: the year is over, the year to date is the full-year outcome and the
-        difference to the target replaces expected, attainment and forecast."""
+        difference to the target replaces expected, attainment and forecast. `outside`: per
+        activity type, what was logged where no target counts it (shown beside count targets)."""
         kwargs["exclude"] = tuple(kwargs.get("exclude") or ()) + (RUNNING_COLUMNS if final else FINAL_COLUMNS)
         super().__init__(*args, **kwargs)
         self.tertial = tertial
         self.final = final
+        self.outside = outside or {}
         if final:
             self.columns["year_to_date"].column.verbose_name = _("Full-year outcome")
         numeric = ("target_value", "outcome", "year_to_date", "expected", "attainment", "forecast", "difference")
@@ -119,7 +133,13 @@ class FollowupTable(BaseTable):
         return format_html("{}{}", format_value(value, record.result.unit), changed)
 
     def render_year_to_date(self, value, record):
-        return format_value(value, record.result.unit)
+        figure = format_value(value, record.result.unit)
+        target = record.target
+        if target.kind == Target.Kind.COUNT and self.outside.get(target.activity_type_id):
+            return format_html(
+                '{}<br><span class="outside">{}</span>', figure, outside_text(self.outside[target.activity_type_id])
+            )
+        return figure
 
     def render_difference(self, value, record):
         return difference_text(value, record.result.unit)

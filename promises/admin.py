@@ -1,6 +1,9 @@
+import copy
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.forms.models import BaseInlineFormSet
+from django.forms.models import BaseInlineFormSet, construct_instance
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -24,7 +27,7 @@ from promises.models import (
     User,
 )
 from promises.revisions import promise_changed
-from promises.services import PromiseCopyError, promise_copy_to_year
+from promises.services import PromiseCopyError, aliases_check, promise_copy_to_year
 
 admin.site.site_header = _("Citizen promises – administration")
 admin.site.site_title = _("Citizen promises")
@@ -84,6 +87,37 @@ class RevisionAdmin(admin.ModelAdmin):
         promise_changed(ids)
 
 
+class AliasesField(forms.CharField):
+    """Aliases as one line of names separated by commas, stored as a list."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(alias) for alias in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [alias.strip() for alias in text.replace("\n", ",").split(",") if alias.strip()]
+
+
+class AliasesForm(forms.ModelForm):
+    """An area's or an activity type's form: the aliases checked by the service's rule."""
+
+    aliases = AliasesField(
+        label=_("aliases"),
+        required=False,
+        help_text=_("Other names staff write for it, separated by commas. An import accepts them too."),
+    )
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        # The rule sees the row as it would be saved; its errors are keyed by field.
+        candidate = construct_instance(self, copy.copy(self.instance))
+        aliases_check(obj=candidate)
+        cleaned["aliases"] = candidate.aliases
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     # Set by logging in and by creation, not by hand (and their split date/time inputs have no labels).
@@ -103,6 +137,7 @@ class OrganisationAdmin(RevisionAdmin):
 @admin.register(Area)
 class AreaAdmin(RevisionAdmin):
     promise_path = None
+    form = AliasesForm
     list_display = ("name", "municipality", "is_whole_municipality")
     list_filter = (("municipality", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("municipality",)
@@ -112,6 +147,7 @@ class AreaAdmin(RevisionAdmin):
 @admin.register(ActivityType)
 class ActivityTypeAdmin(RevisionAdmin):
     promise_path = None
+    form = AliasesForm
     list_display = (
         "name",
         "code",

@@ -1,5 +1,6 @@
 """Forms validate and normalise; the views hand the result to a service."""
 
+import re
 import uuid
 from typing import cast
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from promises.models import Activity, ActivityType, User
-from promises.selectors import activity_area_choices
+from promises.selectors import AreaChoices, activity_area_choices
 from promises.services import (
     ACTIVITY_AREA_REQUIRED,
     ACTIVITY_DATE_REQUIRED,
@@ -30,6 +31,20 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _grouped(choices: AreaChoices) -> list:
+    """The areas where the type counts first, the others after, each under a heading; a type
+    no target counts (measures, meetings) gets one plain list."""
+    if not choices.counted:
+        return [(area.pk, area.name) for area in choices.others]
+    groups: list = [(_("Counts toward the citizen promise"), [(area.pk, area.name) for area in choices.counted])]
+    if choices.others:
+        label = _("Counts toward no target in the %(year)s promise") % {
+            "year": " / ".join(str(year) for year in choices.years)
+        }
+        groups.append((label, [(area.pk, area.name) for area in choices.others]))
+    return groups
 
 
 class ActivityForm(forms.Form):
@@ -80,17 +95,13 @@ class ActivityForm(forms.Form):
         self.activity = activity
         self.organisation = activity.organisation if activity else user.organisation
         # Only what the choices need; the rules' context is loaded once, by the service.
-        self.areas = {
-            area.pk: area
-            for area in activity_area_choices(
-                activity_type=activity_type,
-                include=activity.area_id if activity else None,
-                municipality=activity.area.municipality_id if activity else None,
-            )
-        }
-        cast(forms.TypedChoiceField, self.fields["area"]).choices = [("", _("Choose an area"))] + [
-            (pk, a.name) for pk, a in self.areas.items()
-        ]
+        choices = activity_area_choices(
+            activity_type=activity_type,
+            include=activity.area_id if activity else None,
+            municipality=activity.area.municipality_id if activity else None,
+        )
+        self.areas = {area.pk: area for area in [*choices.counted, *choices.others]}
+        cast(forms.TypedChoiceField, self.fields["area"]).choices = [("", _("Choose an area")), *_grouped(choices)]
         if not activity_type.has_first_time_user:
             del self.fields["first_time_user"]
         if not activity_type.has_duration:
@@ -190,7 +201,11 @@ class ImportUploadForm(forms.Form):
     )
 
 
+# An uploaded file waiting for confirmation (or for its bad rows to be downloaded): its checksum and kind.
+IMPORT_TOKEN = re.compile(r"^[0-9a-f]{64}\.(csv|xlsx)$")
+
+
 class ImportConfirmForm(forms.Form):
-    token = forms.RegexField(regex=r"^[0-9a-f]{64}\.(csv|xlsx)$", widget=forms.HiddenInput)
+    token = forms.RegexField(regex=IMPORT_TOKEN, widget=forms.HiddenInput)
     file_name = forms.CharField(max_length=255, widget=forms.HiddenInput)
     import_again = forms.BooleanField(label=_("Yes, import this file again"), required=False)

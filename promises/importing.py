@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from medborgarlofte import exports
 from promises.models import ActivityType, Area, ImportBatch, User
+from promises.names import NameIndex
 from promises.services import ActivityData, activity_check_many, activity_create_many
 
 COLUMNS = [
@@ -38,6 +39,9 @@ COLUMNS = [
     "anteckning",
 ]
 REQUIRED_COLUMNS = {"datum", "aktivitet", "område"}
+# The bad-rows file adds the reason in a column of its own; uploaded again, it is ignored.
+REASON_COLUMN = "fel"
+IGNORED_COLUMNS = {REASON_COLUMN}
 MAX_ROWS = 100_000
 MAX_BYTES = 20 * 1024 * 1024
 YES = {"ja", "j", "yes", "1", "sant", "true"}
@@ -60,6 +64,10 @@ IMPORT_DUPLICATE_FILE = gettext_lazy(
 )
 
 
+UNKNOWN_ACTIVITY = gettext_lazy("Unknown activity “%(value)s”.")
+UNKNOWN_AREA = gettext_lazy("Unknown area “%(value)s”.")
+
+
 class ImportFileError(Exception):
     """The file as a whole cannot be read (wrong format, no header, too large)."""
 
@@ -69,6 +77,25 @@ class RowError:
     line: int
     column: str
     message: str
+
+
+@dataclass
+class ErrorGroup:
+    """One reason and every line it concerns: the preview says it once."""
+
+    column: str
+    message: str
+    lines: list[int]
+
+    SHOWN_LINES = 10
+
+    @property
+    def first_lines(self) -> list[int]:
+        return self.lines[: self.SHOWN_LINES]
+
+    @property
+    def more(self) -> bool:
+        return len(self.lines) > self.SHOWN_LINES
 
 
 @dataclass
@@ -83,6 +110,24 @@ class ImportPreview:
     @property
     def ok(self) -> bool:
         return not self.errors and bool(self.rows)
+
+    def error_groups(self) -> list[ErrorGroup]:
+        """The errors grouped by reason (column and message), the single-row ones first (by
+        line), then the others by how many lines they concern."""
+        groups: dict[tuple[str, str], ErrorGroup] = {}
+        for error in self.errors:
+            key = (error.column, error.message)
+            group = groups.setdefault(key, ErrorGroup(error.column, error.message, []))
+            if error.line not in group.lines:
+                group.lines.append(error.line)
+        return sorted(
+            groups.values(),
+            key=lambda g: (len(g.lines) > 1, -len(g.lines) if len(g.lines) > 1 else 0, g.lines[0]),
+        )
+
+    @property
+    def bad_lines(self) -> int:
+        return len({error.line for error in self.errors})
 
     def summary(self) -> list[tuple[str, str, int, int]]:
         """(activity, area, entries, summed quantity) per type and area, for the preview."""
@@ -192,7 +237,7 @@ def _row_errors(preview: ImportPreview, errors: dict[int, ValidationError]) -> N
 def _header(rows: list[list]) -> list[str]:
     """The first line's column names, or a refusal naming what is missing and what is unknown."""
     header = [_text(cell).lower() for cell in rows[0]]
-    unknown = [name for name in header if name and name not in COLUMNS]
+    unknown = [name for name in header if name and name not in COLUMNS and name not in IGNORED_COLUMNS]
     missing = REQUIRED_COLUMNS - set(header)
     if unknown or missing:
         parts = []
@@ -209,21 +254,26 @@ def _header(rows: list[list]) -> list[str]:
 
 @dataclass
 class _Names:
-    """The activity types (by name or code) and areas (by name) a file may name, lower-cased."""
+    """The activity types (by name, code or alias) and areas (by name or alias) a file may name,
+    matched whatever the case and the accents (promises/names.py)."""
 
-    types: dict[str, ActivityType]
-    areas: dict[str, list[Area]]
+    types: NameIndex[ActivityType]
+    areas: NameIndex[Area]
 
     @classmethod
     def load(cls) -> "_Names":
-        types = {}
-        for activity_type in ActivityType.objects.all():
-            types[activity_type.name.lower()] = activity_type
-            types[activity_type.code.lower()] = activity_type
-        areas: dict[str, list[Area]] = {}
-        for area in Area.objects.all():
-            areas.setdefault(area.name.lower(), []).append(area)
+        types = NameIndex((t, t.name, [t.code, *t.aliases]) for t in ActivityType.objects.all())
+        areas = NameIndex((a, a.name, a.aliases) for a in Area.objects.all())
         return cls(types=types, areas=areas)
+
+
+def _unknown(message, value: str, index: NameIndex) -> str:
+    """“Unknown area …”, with the closest known name where there is one."""
+    suggestion = index.suggest(value)
+    text = str(message % {"value": value})
+    if suggestion is None:
+        return text
+    return f"{text} " + _("Did you mean “%(suggestion)s”?") % {"suggestion": suggestion}
 
 
 T = TypeVar("T")
@@ -248,17 +298,17 @@ def _read_row(cells: dict, *, line: int, names: _Names) -> tuple[ActivityData | 
         cells, "varaktighet_min", lambda v: _parse_int(v, "varaktighet_min"), line=line, errors=errors
     )
     type_name, area_name = _text(cells.get("aktivitet")), _text(cells.get("område"))
-    activity_type = names.types.get(type_name.lower())
+    activity_type = names.types.get(type_name)
     if activity_type is None:
-        errors.append(RowError(line, "aktivitet", str(_("Unknown activity “%(value)s”.") % {"value": type_name})))
-    area_matches = names.areas.get(area_name.lower(), [])
-    if len(area_matches) != 1:
-        errors.append(RowError(line, "område", str(_("Unknown area “%(value)s”.") % {"value": area_name})))
-    if errors or activity_type is None:
+        errors.append(RowError(line, "aktivitet", _unknown(UNKNOWN_ACTIVITY, type_name, names.types)))
+    area = names.areas.get(area_name)
+    if area is None:
+        errors.append(RowError(line, "område", _unknown(UNKNOWN_AREA, area_name, names.areas)))
+    if errors or activity_type is None or area is None:
         return None, errors
     data = ActivityData(
         activity_type=activity_type,
-        area=area_matches[0],
+        area=area,
         date=row_date,
         quantity=quantity,
         first_time_user=first_time_user,
@@ -324,6 +374,32 @@ def import_save(*, preview: ImportPreview, user: User) -> ImportBatch | None:
         _row_errors(preview, errors)
         return None
     return batch
+
+
+def _cell(value):
+    """An uploaded cell as it goes back in the bad-rows file (an Excel date as a date)."""
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date()
+    return value
+
+
+def import_bad_rows_csv(*, raw: bytes, file_name: str, user: User) -> bytes:
+    """The rows of a file that cannot be imported, as the file had them, with the reason in
+    a last column: the user corrects them in Excel and uploads only those (the reason column
+    is ignored then). Derived again from the uploaded file; nothing of it is saved."""
+    preview = import_preview(raw=raw, file_name=file_name, user=user)
+    reasons: dict[int, list[str]] = {}
+    for error in preview.errors:
+        reasons.setdefault(error.line, []).append(f"{error.column}: {error.message}")
+    rows = [row for row in read_rows(raw=raw, file_name=file_name) if any(_text(cell) for cell in row)]
+    header = _header(rows)
+    index = {name: position for position, name in enumerate(header) if name}
+    out = []
+    for line, row in enumerate(rows[1:], start=2):
+        if line in reasons:
+            cells = [_cell(row[index[name]]) if name in index and index[name] < len(row) else None for name in COLUMNS]
+            out.append([*cells, "; ".join(reasons[line])])
+    return exports.csv_bytes([*COLUMNS, REASON_COLUMN], out)
 
 
 def pending_imports_clean(*, directory: Path, older_than: timedelta, now: datetime | None = None) -> list[Path]:

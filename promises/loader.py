@@ -153,6 +153,7 @@ class _Loader:
                     "slug": _require(entry, "slug", where),
                     "is_whole_municipality": bool(entry.get("is_whole_municipality", False)),
                     "description": entry.get("description", ""),
+                    "aliases": _aliases(entry, where),
                 },
             )
         return result
@@ -166,6 +167,7 @@ class _Loader:
             values = {
                 "name": _require(entry, "name", where),
                 "description": entry.get("description", ""),
+                "aliases": _aliases(entry, where),
                 "has_first_time_user": bool(entry.get("has_first_time_user", False)),
                 "has_duration": bool(entry.get("has_duration", False)),
                 "min_duration_minutes": entry.get("min_duration_minutes"),
@@ -309,6 +311,14 @@ class _Loader:
             self.report.updated += 1
             self.report.changes.append(f"updated: areas of {target}")
         return target
+
+
+def _aliases(entry: dict, where: str) -> list[str]:
+    """The other names it goes by (`aliases: [Hela kommunen, Kommunen]`), as text."""
+    aliases = _list(entry, "aliases", where, required=False)
+    if not all(isinstance(alias, str | int) for alias in aliases):
+        raise PromiseFileError(f"{where}.aliases", "expected a list of names")
+    return [str(alias) for alias in aliases]
 
 
 def _lookup(mapping: dict, name: Any, where: str, what: str) -> Any:

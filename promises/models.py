@@ -90,6 +90,9 @@ class Area(models.Model):
         help_text=_("For activities that concern the whole municipality, such as SSG meetings."),
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
+    # Other names staff write for it ("Huskvarna södra"): an import matches them too. A list of
+    # strings; unique within the municipality together with the names (promises.services).
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("area")
@@ -115,6 +118,8 @@ class ActivityType(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True)
+    # Other names staff write for it ("ssg", "SSG-möten"): an import matches them too.
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
     organisations = models.ManyToManyField(
         Organisation,
         verbose_name=_("organisations that may log it"),

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from promises.models import (
     Activity,
@@ -158,43 +158,58 @@ class ActivityContext:
         return areas
 
 
+@dataclass
+class AreaChoices:
+    """The areas a form offers for a type: those where it counts toward a target, then the others.
+
+    `others` are every other area of the municipalities with an active promise: what happened
+    is logged where it happened, even where no target counts it.
+    """
+
+    counted: list[Area]
+    others: list[Area]
+    years: list[int]  # the years of the active promises concerned
+
+
 def activity_area_choices(
     *, activity_type: ActivityType, include: int | None = None, municipality: int | None = None
-) -> list[Area]:
+) -> AreaChoices:
     """The areas a form offers for a type, over every active promise, in two queries.
 
-    The same areas as ActivityContext.areas_for: those the type's targets use; in a promise
-    where no target counts the type, every area of the promise and the whole municipality.
-    `include` keeps an entry's current area on offer when it is edited, in its municipality.
+    `include` keeps an entry's current area on offer when it is edited; `municipality`
+    limits the choice to one municipality (an edited entry stays in its own).
     """
-    rows = TargetArea.objects.filter(target__commitment__section__promise__status=Promise.Status.ACTIVE)
+    promises = Promise.objects.active()
     if municipality is not None:
-        rows = rows.filter(target__commitment__section__promise__municipality=municipality)
-    triples = rows.values_list(
-        "target__commitment__section__promise_id",
-        "target__commitment__section__promise__municipality",
-        "target__activity_type_id",
-        "area_id",
+        promises = promises.filter(municipality=municipality)
+    pairs = list(promises.values_list("municipality", "year"))
+    counted_here = TargetArea.objects.filter(
+        area=OuterRef("pk"),
+        target__activity_type=activity_type,
+        target__commitment__section__promise__in=promises,
     )
-    counted: dict[int, set[int]] = {}
-    every: dict[int, set[int]] = {}
-    municipality_of: dict[int, int] = {}
-    for promise_id, promise_municipality, type_id, area_id in triples:
-        municipality_of[promise_id] = promise_municipality
-        every.setdefault(promise_id, set()).add(area_id)
-        if type_id == activity_type.pk:
-            counted.setdefault(promise_id, set()).add(area_id)
-    area_ids = {pk for ids in counted.values() for pk in ids}
-    uncounted = [promise_id for promise_id in every if promise_id not in counted]
-    for promise_id in uncounted:
-        area_ids |= every[promise_id]
-    if include is not None:
-        area_ids.add(include)
-    whole = {municipality_of[promise_id] for promise_id in uncounted}
+    areas = list(
+        Area.objects.filter(Q(municipality__in={m for m, _year in pairs}) | Q(pk=include or 0))
+        .annotate(counted=Exists(counted_here))
+        .order_by("is_whole_municipality", "name")
+    )
+    return AreaChoices(
+        counted=[area for area in areas if area.counted],  # annotated above
+        others=[area for area in areas if not area.counted],
+        years=sorted({year for _m, year in pairs}),
+    )
+
+
+def activity_counted_by(*, activity: Activity) -> list[Target]:
+    """The targets an entry counts toward: those of its promise for its type and area (one query)."""
     return list(
-        Area.objects.filter(Q(pk__in=area_ids) | Q(is_whole_municipality=True, municipality__in=whole)).order_by(
-            "is_whole_municipality", "name"
+        Target.objects.filter(
+            commitment__section__promise_id=activity.promise_id,
+            activity_type_id=activity.activity_type_id,
+            areas=activity.area_id,
         )
+        .select_related("commitment__section")
+        .order_by("commitment__section__number", "commitment__number", "order", "pk")
     )
 
 

@@ -29,6 +29,7 @@ from promises.models import (
     TargetArea,
     User,
 )
+from promises.names import casefolded
 from promises.periods import Tertial
 from promises.permissions import is_manager
 from promises.revisions import promise_changed
@@ -125,7 +126,52 @@ def structure_save(*, obj: models.Model) -> None:
     """Save one row of a promise's structure or its reference data (organisation, area,
     activity type, promise, signatory, section, commitment, target), checked first."""
     obj.full_clean()
+    if isinstance(obj, Area | ActivityType):
+        aliases_check(obj=obj)
     obj.save()
+
+
+ALIASES_NOT_A_LIST = _("Write the aliases as a list of names.")
+ALIAS_TAKEN = _("“%(alias)s” is already a name of %(other)s. Every name and alias must be unique.")
+
+
+def _aliases_tidy(aliases: list[str]) -> list[str]:
+    tidy: list[str] = []
+    for alias in aliases:
+        alias = " ".join(alias.split())
+        if alias and casefolded(alias) not in {casefolded(a) for a in tidy}:
+            tidy.append(alias)
+    return tidy
+
+
+def _names_taken(obj: Area | ActivityType) -> dict[str, Area | ActivityType]:
+    """Every name, code and alias of the other areas of the municipality (or the other types)."""
+    others: list[Area] | list[ActivityType]
+    if isinstance(obj, Area):
+        others = list(Area.objects.filter(municipality_id=obj.municipality_id).exclude(pk=obj.pk))
+    else:
+        others = list(ActivityType.objects.exclude(pk=obj.pk))
+    taken: dict[str, Area | ActivityType] = {}
+    for other in others:
+        for name in [other.name, getattr(other, "code", ""), *(other.aliases or [])]:
+            if isinstance(name, str) and name:
+                taken.setdefault(casefolded(name), other)
+    return taken
+
+
+def aliases_check(*, obj: Area | ActivityType) -> None:
+    """An area's or an activity type's aliases, tidied (trimmed, each once), and refused when
+    one is already a name, code or alias of another area of the municipality (or another
+    activity type): an import must know which one a name means."""
+    if not isinstance(obj.aliases, list) or not all(isinstance(alias, str) for alias in obj.aliases):
+        raise ValidationError({"aliases": ALIASES_NOT_A_LIST})
+    obj.aliases = _aliases_tidy(obj.aliases)
+    if not obj.aliases:
+        return
+    taken = _names_taken(obj)
+    for alias in obj.aliases:
+        if casefolded(alias) in taken:
+            raise ValidationError({"aliases": ALIAS_TAKEN % {"alias": alias, "other": taken[casefolded(alias)]}})
 
 
 @transaction.atomic
@@ -156,7 +202,6 @@ def target_areas_set(*, target: Target, areas: list[Area]) -> bool:
 ACTIVITY_DATE_IN_FUTURE = _("The date is in the future. Log what has been done, on the day it was done.")
 ACTIVITY_NO_ACTIVE_PROMISE = _("No active citizen promise covers %(date)s in %(municipality)s.")
 ACTIVITY_TYPE_NOT_ALLOWED = _("%(organisation)s does not log “%(type)s”.")
-ACTIVITY_AREA_NOT_USED = _("“%(type)s” is not followed up in %(area)s. Choose one of: %(areas)s.")
 ACTIVITY_PUBLISHED_PERIOD = _(
     "%(tertial)s has been published. Only a manager can change entries in a published period."
 )
@@ -308,18 +353,9 @@ def _check_promise(
                 "type": activity_type,
             },
         )
-    allowed = context.areas_for(promise.pk, activity_type.pk)
-    if data.area.pk not in allowed:
-        _error(
-            errors,
-            "area",
-            ACTIVITY_AREA_NOT_USED
-            % {
-                "type": activity_type,
-                "area": data.area,
-                "areas": ", ".join(sorted(context.area_names[pk] for pk in allowed)),
-            },
-        )
+    # Any area of the promise's municipality is accepted (the promise is the one of the area's
+    # municipality): what happened is logged where it happened. Whether it counts toward a
+    # target is the follow-up's business (activity_counted_by, followup's outside_totals).
     if (promise.pk, Tertial.of(data.date).number) in context.published and not is_manager(user):
         _error(errors, "date", ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(data.date).label})
     return promise

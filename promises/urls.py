@@ -12,6 +12,7 @@ urlpatterns = [
     path("registreringar/<int:pk>/ta-bort/", views.activity_delete_view, name="activity_delete"),
     path("import/", views.activity_import, name="activity_import"),
     path("import/bekrafta/", views.activity_import_confirm, name="activity_import_confirm"),
+    path("import/felaktiga-rader/<str:token>/", views.activity_import_bad_rows, name="activity_import_bad_rows"),
     path("import/importmall.csv", views.activity_import_template, name="activity_import_template"),
     path("registreringar/<int:pk>/historik/", views.activity_history, name="activity_history"),
 ]

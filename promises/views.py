@@ -17,10 +17,11 @@ from django_tables2 import RequestConfig
 from medborgarlofte import exports
 from medborgarlofte.http import AuthenticatedHttpRequest, Forbidden, NotFound, posted
 from promises.filters import ActivityFilter
-from promises.forms import ActivityForm, ImportConfirmForm, ImportUploadForm
+from promises.forms import IMPORT_TOKEN, ActivityForm, ImportConfirmForm, ImportUploadForm
 from promises.importing import (
     IMPORT_DUPLICATE_FILE,
     ImportFileError,
+    import_bad_rows_csv,
     import_preview,
     import_save,
     import_template_csv,
@@ -28,6 +29,7 @@ from promises.importing import (
 from promises.models import Activity, ActivityType, User
 from promises.permissions import is_manager, is_staff_member
 from promises.selectors import (
+    activity_counted_by,
     activity_list_for_user,
     activity_type_for_user,
     activity_types_for_user,
@@ -116,7 +118,11 @@ def _again(request: AuthenticatedHttpRequest) -> dict:
 @require_safe
 def activity_saved(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for_user(request.user, pk)
-    return render(request, "staff/activity_saved.html", {"activity": activity})
+    return render(
+        request,
+        "staff/activity_saved.html",
+        {"activity": activity, "counted_by": activity_counted_by(activity=activity)},
+    )
 
 
 @login_required
@@ -229,7 +235,7 @@ def _pending_path(user: User, token: str):
 def activity_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_staff_member(request.user)
     form = ImportUploadForm(posted(request), request.FILES if request.method == "POST" else None)
-    preview = file_error = confirm_form = None
+    preview = file_error = confirm_form = bad_rows_token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         raw = upload.read()
@@ -240,14 +246,45 @@ def activity_import(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             extension = "xlsx" if upload.name.lower().endswith(".xlsx") or raw[:2] == b"PK" else "csv"
             token = f"{preview.sha256}.{extension}"
+            # Kept as uploaded, for the confirmation or for the bad-rows file; removed once
+            # imported or, abandoned, by clean_pending_imports.
+            _pending_path(request.user, token).write_bytes(raw)
             if preview.ok:
-                _pending_path(request.user, token).write_bytes(raw)
                 confirm_form = ImportConfirmForm(initial={"token": token, "file_name": upload.name})
+            else:
+                bad_rows_token = token
     return render(
         request,
         "staff/activity_import.html",
-        {"form": form, "preview": preview, "file_error": file_error, "confirm_form": confirm_form},
+        {
+            "form": form,
+            "preview": preview,
+            "file_error": file_error,
+            "confirm_form": confirm_form,
+            "bad_rows_token": bad_rows_token,
+        },
     )
+
+
+@login_required
+@require_safe
+def activity_import_bad_rows(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    """The rows of an uploaded file that cannot be imported, with the reason, as CSV."""
+    _require_staff_member(request.user)
+    if not IMPORT_TOKEN.match(token):
+        raise NotFound(_("The uploaded file is no longer waiting. Upload it again."))
+    path = _pending_path(request.user, token)
+    if not path.exists():
+        raise NotFound(_("The uploaded file is no longer waiting. Upload it again."))
+    try:
+        content = import_bad_rows_csv(
+            raw=path.read_bytes(), file_name=f"fil.{token.rsplit('.', 1)[1]}", user=request.user
+        )
+    except ImportFileError as exc:
+        raise NotFound(str(exc)) from None
+    response = HttpResponse(content, content_type=exports.CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="felaktiga-rader.csv"'
+    return response
 
 
 @login_required
@@ -280,7 +317,12 @@ def activity_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(
             request,
             "staff/activity_import.html",
-            {"form": ImportUploadForm(), "preview": preview, "confirm_form": form},
+            {
+                "form": ImportUploadForm(),
+                "preview": preview,
+                "confirm_form": form,
+                "bad_rows_token": form.cleaned_data["token"] if preview.errors else None,
+            },
         )
     path.unlink(missing_ok=True)
     messages.success(

@@ -17,6 +17,12 @@ def _swedish_by_default(settings):
 
 
 @pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_directory(settings, tmp_path):
+    # An uploaded import waits on disk for its confirmation or its bad-rows file: never in var/.
+    settings.IMPORT_DIR = tmp_path / "imports"
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Each test has its own database state; a cached page from another test must not leak in.
     cache.clear()

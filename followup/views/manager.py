@@ -25,11 +25,12 @@ from followup.selectors import (
     followup_is_final,
     followup_rows,
     logged_measures,
+    outside_totals,
     target_area_totals,
     target_daily_totals,
 )
 from followup.services import target_comment_save, tertial_approve
-from followup.tables import FollowupTable, difference_text, format_value
+from followup.tables import FollowupTable, difference_text, format_value, outside_text
 from medborgarlofte import exports
 from medborgarlofte.cache import cache_get_or_compute
 from medborgarlofte.http import AuthenticatedHttpRequest, posted
@@ -103,7 +104,8 @@ def _followup_table(
     request: AuthenticatedHttpRequest, promise: Promise, tertial: Tertial
 ) -> tuple[FollowupTable, list]:
     rows = followup_rows(promise=promise, tertial=tertial)
-    table = FollowupTable(rows, tertial=tertial.number, final=followup_is_final(tertial=tertial))
+    outside = outside_totals(promise=promise, until=followup_as_of(tertial=tertial))
+    table = FollowupTable(rows, tertial=tertial.number, final=followup_is_final(tertial=tertial), outside=outside)
     table.caption = _("Follow-up %(tertial)s") % {"tertial": tertial.label}
     RequestConfig(request, paginate=False).configure(table)
     return table, rows
@@ -231,7 +233,18 @@ def target_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The comment was saved."))
             return redirect(reverse("followup:target", args=[target.pk]) + f"?tertial={tertial.number}")
-    context = {"row": row, "target": target, "promise": promise, "tertial": tertial, "form": form}
+    outside = ""
+    if target.kind == Target.Kind.COUNT and target.activity_type_id is not None:
+        totals = outside_totals(promise=promise, until=followup_as_of(tertial=tertial))
+        outside = outside_text(totals.get(target.activity_type_id, []))
+    context = {
+        "row": row,
+        "target": target,
+        "promise": promise,
+        "tertial": tertial,
+        "form": form,
+        "outside": outside,
+    }
     context.update(_target_charts(target=target, promise=promise, tertial=tertial, row=row))
     return render(request, "manager/target_detail.html", context)
 

@@ -76,3 +76,29 @@ def test_refused_login_marks_the_fields_and_focuses_the_summary(page):
     violations = axe_violations(page)
     assert violations == [], format_violations(violations)
     assert page.probe.errors == []
+
+
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_import_errors_grouped_by_reason_are_accessible_and_fit_the_screen(browser, live_server, width):
+    world = World()
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE", viewport={"width": width, "height": 800})
+    page = context.new_page()
+    login(page, world.officer)
+    day = world.today.isoformat()
+    lines = ["datum;aktivitet;område;antal;förstagångsanvändare;varaktighet_min;beskrivning;anteckning"]
+    lines += [f"{day};Fotpatrullering;Gränna;1;;;;" for _ in range(30)] + [f"{day};Fotpatrulering;Råslätt;0;;;;"]
+    page.goto("/import/")
+    page.get_by_label("Fil (CSV eller Excel)").set_input_files(
+        files=[{"name": "export.csv", "mimeType": "text/csv", "buffer": "\r\n".join(lines).encode("utf-8-sig")}]
+    )
+    page.get_by_role("button", name="Kontrollera filen").click()
+    expect(page.get_by_text("Okänt område ”Gränna”.")).to_be_visible()
+    page.get_by_text("visa alla").click()
+    expect(page.get_by_role("link", name="Ladda ner de felaktiga raderna med orsakerna (CSV)")).to_be_visible()
+    screenshot(page, f"staff-import-grouped-errors-{width}")
+    if width == 320:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    else:
+        violations = axe_violations(page)
+        assert violations == [], format_violations(violations)
+    context.close()

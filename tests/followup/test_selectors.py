@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from followup.models import Status
-from followup.selectors import coverage, default_tertial, followup_rows, month_totals
+from followup.selectors import OutsideTotal, coverage, default_tertial, followup_rows, month_totals, outside_totals
 from promises.models import Activity, Target
 from promises.periods import Tertial
-from tests.factories import ActivityFactory, CommitmentFactory, SectionFactory, TargetFactory, World
+from tests.factories import ActivityFactory, AreaFactory, CommitmentFactory, SectionFactory, TargetFactory, World
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,33 @@ def test_followup_rows_query_count_does_not_grow_with_activities(activities):
     in_t1 = [a for a in rows if a.date <= date(YEAR, 4, 30)]
     patrols = sum(a.quantity for a in in_t1 if a.activity_type == world.patrol and a.area == world.raslatt)
     assert results[world.patrol_target.pk].year_to_date == patrols > 0
+
+
+def test_outside_totals_are_what_no_target_of_the_type_counts_by_area_largest_first():
+    world = World(year=YEAR)
+    huskvarna = AreaFactory(name="Huskvarna", slug="huskvarna")
+    _activity(world, world.patrol, huskvarna, date(YEAR, 2, 1), 20)
+    _activity(world, world.patrol, huskvarna, date(YEAR, 3, 1), 20)
+    _activity(world, world.patrol, world.oxnehaga, date(YEAR, 3, 1), 3)  # no patrol target there either
+    _activity(world, world.patrol, world.raslatt, date(YEAR, 3, 1), 5)  # counted: not outside
+    _activity(world, world.traffic, world.oxnehaga, date(YEAR, 3, 1), 2)  # counted by the traffic target
+    _activity(world, world.measure, huskvarna, date(YEAR, 3, 1), 1, description="x")  # no count target
+    _activity(world, world.patrol, huskvarna, date(YEAR, 6, 1), 9)  # after the day counted to
+    assert outside_totals(promise=world.promise, until=date(YEAR, 4, 30)) == {
+        world.patrol.pk: [OutsideTotal("Huskvarna", 40), OutsideTotal("Öxnehaga", 3)]
+    }
+    rows = {row.target.pk: row.result for row in followup_rows(promise=world.promise, tertial=Tertial(YEAR, 1))}
+    assert rows[world.patrol_target.pk].year_to_date == 5  # the figure counts only the target's areas
+
+
+@pytest.mark.parametrize("areas", [1, 30])
+def test_outside_totals_is_one_query_whatever_the_data(areas):
+    world = World(year=YEAR)
+    for i in range(areas):
+        area = AreaFactory(name=f"Utanför {i}", slug=f"utanfor-{i}")
+        for month in (1, 2, 3):
+            _activity(world, world.patrol, area, date(YEAR, month, 1), 1)
+    with CaptureQueriesContext(connection) as queries:
+        totals = outside_totals(promise=world.promise, until=date(YEAR, 12, 31))
+    assert len(queries) == 1
+    assert sum(item.total for item in totals[world.patrol.pk]) == 3 * areas

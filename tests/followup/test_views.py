@@ -4,9 +4,18 @@ import pytest
 from django.urls import reverse
 
 from followup.models import Approval, Publication, TargetComment
+from promises.importing import COLUMNS, import_preview, import_save
 from promises.models import Activity, Target
 from promises.services import ActivityData, activity_create, activity_delete, activity_update
-from tests.factories import ActivityFactory, CommitmentFactory, SectionFactory, TargetFactory, UserFactory, World
+from tests.factories import (
+    ActivityFactory,
+    AreaFactory,
+    CommitmentFactory,
+    SectionFactory,
+    TargetFactory,
+    UserFactory,
+    World,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +130,7 @@ def test_dashboard_query_count_does_not_grow_with_targets(client, django_assert_
     for _ in range(extra_targets):
         TargetFactory(commitment=CommitmentFactory(section=section), activity_type=world.patrol, areas=[world.raslatt])
     client.force_login(world.manager)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):  # 19, and what was logged outside the targets' areas
         client.get(_dashboard(world))
 
 
@@ -143,7 +152,7 @@ def test_dashboard_query_count_does_not_grow_with_activities(client, django_asse
         batch_size=2000,
     )
     client.force_login(world.manager)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         response = client.get(_dashboard(world))
     # The rows reach what the page reads: T1 (1 January–30 April) holds 120 of them at 10,000.
     patrol = next(row for row in response.context["table"].data.data if row.target == world.patrol_target)
@@ -415,3 +424,26 @@ def test_dashboard_second_request_is_served_from_the_cache(client, django_assert
     client.get(_dashboard(world))
     with django_assert_max_num_queries(9):
         client.get(_dashboard(world))
+
+
+def test_huskvarna_patrols_are_stored_counted_nowhere_and_shown_as_outside(client):
+    """Issue 11: an imported year of patrols, some in Huskvarna where no 2022 target counts them."""
+    world = World(year=YEAR)
+    huskvarna = AreaFactory(name="Huskvarna", slug="huskvarna")
+    lines = [";".join(COLUMNS)]
+    lines += [f"{YEAR}-02-{day:02d};Fotpatrullering;Huskvarna;10;;;;" for day in range(1, 15)]
+    lines += [f"{YEAR}-03-01;Fotpatrullering;Råslätt;7;;;;"]
+    preview = import_preview(raw="\r\n".join(lines).encode("utf-8-sig"), file_name="polisen.csv", user=world.officer)
+    assert preview.errors == []
+    assert import_save(preview=preview, user=world.officer) is not None
+    assert Activity.objects.filter(area=huskvarna).count() == 14
+    client.force_login(world.manager)
+    response = client.get(_dashboard(world))
+    patrol = next(row for row in response.context["table"].data.data if row.target == world.patrol_target)
+    assert patrol.result.year_to_date == 7
+    body = response.content.decode()
+    assert "Dessutom 140 i Huskvarna, som inget mål räknar." in body
+    target_page = client.get(reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1")
+    assert target_page.context["outside"] == "Dessutom 140 i Huskvarna, som inget mål räknar."
+    drugs_page = client.get(reverse("followup:target", args=[world.drugs_target.pk]) + "?tertial=1")
+    assert drugs_page.context["outside"] == ""

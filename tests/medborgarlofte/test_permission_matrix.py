@@ -54,6 +54,8 @@ MATRIX = {
     "activity_history": (_row(L, F, F, F, 200, 200), _row(L, F, F, F, M, M)),
     "activity_import": (_row(L, 200, 200, 200, 200, F), _row(L, 200, 200, 200, 200, F)),
     "activity_import_confirm": (_row(L, M, M, M, M, M), _row(L, R, R, R, R, F)),
+    # A file nobody uploaded: not found for staff (another user's upload is not theirs either).
+    "activity_import_bad_rows": (_row(L, N, N, N, N, F), _row(L, M, M, M, M, M)),
     "activity_import_template": (_row(L, 200, 200, 200, 200, 200), _row(L, M, M, M, M, M)),
     "my_settings": (_row(L, 200, 200, 200, 200, 200), _row(L, R, R, R, F, F)),
     "followup:dashboard": (_row(L, F, F, F, 200, 200), _row(L, F, F, F, M, M)),
@@ -113,6 +115,7 @@ def _url(name: str, world: World, activity) -> str:
         "public:embed": [world.year],
         "public:embed_area": [world.year, "raslatt"],
         "activity_log": ["fotpatrull"],
+        "activity_import_bad_rows": ["0" * 64 + ".csv"],
         "activity_saved": [activity.pk],
         "activity_edit": [activity.pk],
         "activity_delete": [activity.pk],

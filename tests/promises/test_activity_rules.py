@@ -4,7 +4,6 @@ import uuid
 from datetime import date
 
 import pytest
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +11,6 @@ from django.urls import reverse
 
 from promises.models import Activity, Municipality, Organisation, Promise
 from promises.services import (
-    ACTIVITY_AREA_NOT_USED,
     ACTIVITY_AREA_REQUIRED,
     ACTIVITY_DATE_IN_FUTURE,
     ACTIVITY_DESCRIPTION_REQUIRED,
@@ -77,12 +75,11 @@ def test_traffic_control_without_area_and_too_short_shows_both_errors_at_once(cl
     }
 
 
-def test_foot_patrol_shows_area_quantity_and_note_errors_at_once(client):
+def test_foot_patrol_in_the_whole_municipality_is_accepted_and_other_errors_shown_at_once(client):
     world = World(year=2022)
     client.force_login(world.officer)
     errors = _post(client, world, "fotpatrull", area=str(world.whole.pk), quantity="0", note=PERSONNUMMER)
     assert errors == {
-        "area": [str(forms.ChoiceField.default_error_messages["invalid_choice"] % {"value": world.whole.pk})],
         "quantity": [str(ACTIVITY_QUANTITY_TOO_SMALL)],
         "note": [_personnummer_message()],
     }
@@ -137,9 +134,7 @@ def test_service_reports_every_rule_at_once_whatever_their_order():
             ),
         )
     errors = excinfo.value.message_dict
-    assert errors["area"] == [
-        str(ACTIVITY_AREA_NOT_USED % {"type": world.traffic, "area": world.whole, "areas": "Råslätt, Öxnehaga"})
-    ]
+    assert "area" not in errors  # any area of the municipality is accepted (issue 11)
     assert errors["quantity"] == [str(ACTIVITY_QUANTITY_TOO_SMALL)]
     assert errors["duration_minutes"] == [str(ACTIVITY_DURATION_TOO_SHORT % {"min": 20})]
     assert errors["note"] == [_personnummer_message()]

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from promises.models import Activity
 from promises.periods import Tertial
+from promises.selectors import activity_counted_by
 from promises.services import (
     ACTIVITY_DATE_IN_FUTURE,
     ACTIVITY_DESCRIPTION_REQUIRED,
@@ -17,7 +18,7 @@ from promises.services import (
     activity_update,
     tertial_lock,
 )
-from tests.factories import PromiseFactory, World
+from tests.factories import AreaFactory, PromiseFactory, World
 
 pytestmark = pytest.mark.django_db
 
@@ -74,10 +75,21 @@ def test_activity_create_refuses_a_type_the_organisation_may_not_log():
     assert errors["activity_type"] == ["Jönköpings kommun registrerar inte ”Fotpatrullering”."]
 
 
-def test_activity_create_refuses_an_area_the_type_does_not_use():
+def test_activity_create_accepts_an_area_no_target_of_the_type_uses_and_counts_it_nowhere():
+    """Patrols in Huskvarna happened: stored, but no target of the promise counts them."""
     world = World()
-    errors = _errors(world, area=world.oxnehaga)
-    assert errors["area"] == ["”Fotpatrullering” följs inte upp i Öxnehaga. Välj något av: Råslätt."]
+    huskvarna = AreaFactory(name="Huskvarna", slug="huskvarna")
+    activity = activity_create(user=world.officer, data=_data(world, area=huskvarna, quantity=3))
+    assert activity.area == huskvarna
+    assert activity.promise == world.promise
+    assert activity_counted_by(activity=activity) == []
+    assert activity_counted_by(activity=activity_create(user=world.officer, data=_data(world))) == [world.patrol_target]
+
+
+def test_activity_create_refuses_an_area_of_a_municipality_without_an_active_promise():
+    world = World()
+    elsewhere = AreaFactory(municipality="Vaggeryd", name="Skillingaryd", slug="skillingaryd")
+    assert _errors(world, area=elsewhere)["date"][0].startswith("Inget aktivt medborgarlöfte")
 
 
 def test_activity_create_type_without_target_may_use_every_area_and_the_whole_municipality():

@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from promises.models import Activity
+from promises.models import Activity, Area
 from promises.services import ActivityData, activity_create
-from tests.factories import UserFactory, World
+from tests.factories import AreaFactory, UserFactory, World
 
 pytestmark = pytest.mark.django_db
 
@@ -67,11 +67,27 @@ def test_activity_log_form_shows_only_the_types_own_fields(client):
     assert fields == {"area", "date", "quantity", "duration_minutes", "note", "submission_key"}
 
 
-def test_activity_log_area_choices_are_the_areas_the_type_uses(client):
+def test_activity_log_area_choices_list_the_counted_areas_first_and_the_others_after(client):
+    world = World(year=2022)
+    AreaFactory(name="Huskvarna", slug="huskvarna")
+    client.force_login(world.officer)
+    response = client.get(reverse("activity_log", args=["trafikkontroll"]))
+    choices = response.context["form"].fields["area"].choices
+    assert choices[1:] == [
+        ("Räknas mot medborgarlöftet", [(world.raslatt.pk, "Råslätt"), (world.oxnehaga.pk, "Öxnehaga")]),
+        (
+            "Räknas inte mot något mål i 2022 års löfte",
+            [(Area.objects.get(name="Huskvarna").pk, "Huskvarna"), (world.whole.pk, "Hela kommunen")],
+        ),
+    ]
+    assert '<optgroup label="Räknas mot medborgarlöftet">' in response.content.decode()
+
+
+def test_activity_log_area_choices_of_a_type_no_target_counts_are_one_plain_list(client):
     world = World()
     client.force_login(world.officer)
-    form = client.get(reverse("activity_log", args=["trafikkontroll"])).context["form"]
-    assert [label for value, label in form.fields["area"].choices if value] == ["Råslätt", "Öxnehaga"]
+    choices = client.get(reverse("activity_log", args=["atgard"])).context["form"].fields["area"].choices
+    assert [label for _value, label in choices[1:]] == ["Råslätt", "Öxnehaga", "Hela kommunen"]
 
 
 def test_activity_log_default_date_is_today_and_quantity_one(client):
@@ -129,13 +145,26 @@ def test_activity_log_bad_input_is_refused_next_to_its_field(client, overrides, 
     assert not Activity.objects.exists()
 
 
-def test_activity_log_area_the_type_does_not_use_is_refused(client):
+def test_activity_log_area_the_type_does_not_count_in_is_saved_and_the_confirmation_says_so(client):
     world = World()
     client.force_login(world.officer)
-    response = client.post(reverse("activity_log", args=["fotpatrull"]), _post(world, area=world.oxnehaga.pk))
-    # The form offers only the areas the type counts in, so another is not even a choice.
-    assert response.context["form"].errors["area"][0].startswith("Välj ett giltigt alternativ.")
-    assert not Activity.objects.exists()
+    response = client.post(
+        reverse("activity_log", args=["fotpatrull"]), _post(world, area=world.oxnehaga.pk), follow=True
+    )
+    assert Activity.objects.get().area == world.oxnehaga
+    assert (
+        f"Den räknas inte mot något mål i {world.year} års löfte i Öxnehaga. Den sparas ändå."
+        in response.content.decode()
+    )
+
+
+def test_activity_saved_names_the_target_the_entry_counts_toward(client):
+    world = World()
+    client.force_login(world.officer)
+    response = client.post(reverse("activity_log", args=["fotpatrull"]), _post(world), follow=True)
+    content = response.content.decode()
+    assert "Den räknas mot medborgarlöftet, i det här målet:" in content
+    assert world.patrol_target.title in content
 
 
 def test_activity_log_date_before_the_promise_year_is_refused(client):

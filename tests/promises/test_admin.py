@@ -7,8 +7,8 @@ from django.utils.html import escape
 
 from promises.demo import demo_users_create
 from promises.loader import promise_load_file
-from promises.models import Activity, Promise, Target, User
-from tests.factories import ActivityFactory
+from promises.models import Activity, Area, Promise, Target, User
+from tests.factories import ActivityFactory, AreaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +114,19 @@ def test_admin_activity_page_links_to_the_staff_form(admin_client):
     assert f'href="{reverse("activity_edit", args=[activity.pk])}"' in body
     assert "Öppna i personalformuläret" in body
     assert 'name="quantity"' not in body
+
+
+def test_admin_edits_aliases_as_names_separated_by_commas_checked_by_the_service(admin_client):
+    AreaFactory(name="Hela Jönköpings kommun", slug="hela", aliases=["Hela kommunen"])
+    area = AreaFactory(name="Huskvarna", slug="huskvarna")
+    url = reverse("admin:promises_area_change", args=[area.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="aliases"' in page
+    data = {"municipality": area.municipality_id, "name": "Huskvarna", "slug": "huskvarna", "description": ""}
+    response = admin_client.post(url, {**data, "aliases": "Huskvarna södra, Husqvarna"})
+    assert response.status_code == 302
+    assert Area.objects.get(pk=area.pk).aliases == ["Huskvarna södra", "Husqvarna"]
+    response = admin_client.post(url, {**data, "aliases": "hela kommunen"})
+    assert response.status_code == 200
+    assert "är redan ett namn på Hela Jönköpings kommun" in response.content.decode()
+    assert Area.objects.get(pk=area.pk).aliases == ["Huskvarna södra", "Husqvarna"]

@@ -235,3 +235,18 @@ def test_load_promise_unknown_municipality_is_named_and_nothing_loads():
         promise_load(data=data)
     assert str(excinfo.value).startswith("promise: unknown municipality 'Atlantis'")
     assert Promise.objects.count() == 0
+
+
+def test_load_promise_reads_the_aliases_of_areas_and_types():
+    promise_load(data=_seed_data())
+    assert Area.objects.get(name="Hela Jönköpings kommun").aliases == ["Hela kommunen", "Kommunen"]
+    assert Area.objects.get(name="Huskvarna").aliases == ["Huskvarna södra"]
+    assert ActivityType.objects.get(code="ssg-mote").aliases == ["ssg", "SSG-möten"]
+    assert promise_load(data=_seed_data()).updated == 0  # loading again changes nothing
+
+
+def test_load_promise_refuses_an_alias_that_is_not_a_name():
+    data = _seed_data()
+    data["areas"][0]["aliases"] = [{"name": "x"}]
+    with pytest.raises(PromiseFileError, match=r"areas\[0\] \(Råslätt\)\.aliases"):
+        promise_load(data=data)
