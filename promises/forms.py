@@ -86,6 +86,7 @@ class ActivityForm(forms.Form):
                 activity_type=activity_type,
                 include=activity.area_id if activity else None,
                 municipality=activity.area.municipality_id if activity else None,
+                organisation_id=self.organisation.pk if self.organisation else None,
             )
         }
         cast(forms.TypedChoiceField, self.fields["area"]).choices = [("", _("Choose an area"))] + [
