@@ -1,11 +1,10 @@
 from typing import cast
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import Status, TertialNumber
-from promises.models import Promise, Target
+from promises.models import Promise, PromiseQuerySet, Target
 from promises.validators import validate_no_personal_identity_number
 
 
@@ -13,11 +12,9 @@ class FollowupChoiceForm(forms.Form):
     promise = forms.ModelChoiceField(label=_("Citizen promise"), queryset=Promise.objects.none(), empty_label=None)
     tertial = forms.TypedChoiceField(label=_("Tertial"), choices=TertialNumber.choices, coerce=int)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, promises: PromiseQuerySet, **kwargs):
         super().__init__(*args, **kwargs)
-        self.promises: QuerySet[Promise] = (
-            Promise.objects.public().select_related("municipality").order_by("-year", "municipality__name")
-        )
+        self.promises = promises.public().order_by("-year", "municipality__name")
         cast(forms.ModelChoiceField, self.fields["promise"]).queryset = self.promises  # the field declared above
 
 

@@ -498,9 +498,7 @@ def earlier_years(*, promise: Promise, tertial: PublishedTertial | None, area: A
     Three queries.
     """
     promises = list(
-        Promise.objects.public()
-        .filter(municipality=promise.municipality_id, year__lt=promise.year)
-        .order_by("-year")
+        Promise.objects.public().filter(municipality=promise.municipality_id, year__lt=promise.year).order_by("-year")
     )
     result: dict = {"promises": promises, "years": [], "rows": [], "sensitive": False}
     if not promises or tertial is None:

@@ -21,7 +21,7 @@ from followup.engine import Coverage, DailyTotal, MonthTotals, TargetResult, Tar
 from followup.models import Approval, Publication, Status, TargetComment
 from promises.models import Activity, Commitment, Promise, Section, Target, TargetArea, User
 from promises.periods import Tertial, period_of, tertials
-from promises.selectors import promise_current
+from promises.selectors import promise_current, promises_for_user
 
 
 @dataclass
@@ -280,7 +280,7 @@ class ManagerOverview:
 def manager_overview(*, user: User, today: date | None = None) -> ManagerOverview | None:
     """The dashboard's default promise and tertial, counted from the same rows as the dashboard."""
     today = today or timezone.localdate()
-    promise = promise_current()
+    promise = promise_current(within=promises_for_user(user=user))
     if promise is None:
         return None
     tertial = default_tertial(promise=promise, today=today)

@@ -99,6 +99,7 @@ class ActivityForm(forms.Form):
             activity_type=activity_type,
             include=activity.area_id if activity else None,
             municipality=activity.area.municipality_id if activity else None,
+            organisation_id=self.organisation.pk if self.organisation else None,
         )
         self.areas = {area.pk: area for area in [*choices.counted, *choices.others]}
         cast(forms.TypedChoiceField, self.fields["area"]).choices = [("", _("Choose an area")), *_grouped(choices)]

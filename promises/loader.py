@@ -6,6 +6,7 @@ written, so loading the same file twice writes nothing and records no history. A
 rolls the whole load back and names the entry at fault.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -105,7 +106,7 @@ class _Loader:
             )
         return found
 
-    def set_m2m(self, obj: models.Model, name: str, wanted: list[models.Model]) -> None:
+    def set_m2m(self, obj: models.Model, name: str, wanted: Sequence[models.Model]) -> None:
         if structure_relation_set(obj=obj, name=name, wanted=wanted):
             self.report.updated += 1
             self.report.changes.append(f"updated: {name} of {obj}")
@@ -118,6 +119,7 @@ class _Loader:
         types = self.load_activity_types(_list(data, "activity_types", "file"), organisations)
         shared_changed = self.report.created + self.report.updated > 0
         self.report.promise = self.load_promise(_require(data, "promise", "file", dict), organisations, areas, types)
+        self.load_served(_list(data, "organisations", "file"), organisations, self.report.promise)
         if shared_changed:
             # Organisations, areas and activity types are shown in every promise's follow-up.
             promise_changed(Promise.objects.values_list("pk", flat=True))
@@ -138,6 +140,20 @@ class _Loader:
                 {"name": _require(entry, "name", where), "kind": _require(entry, "kind", where)},
             )
         return result
+
+    def load_served(self, entries: list, organisations: dict[str, Organisation], promise: Promise) -> None:
+        """The municipalities each organisation serves: those its entry lists (`municipalities:
+        [Jönköping, Habo]`, by name or code), else the promise's. Added to what it served
+        already: a police area loads one file per municipality it serves."""
+        for i, entry in enumerate(entries):
+            organisation = organisations[entry["short_name"]]
+            where = f"organisations[{i}] ({entry['short_name']})"
+            named = _list(entry, "municipalities", where, required=False)
+            wanted = [self.municipality({"municipality": text}, f"{where}.municipalities") for text in named]
+            served = list(organisation.municipalities.all())
+            missing = [m for m in wanted or [promise.municipality] if m not in served]
+            if missing:
+                self.set_m2m(organisation, "municipalities", served + missing)
 
     def load_areas(self, entries: list) -> dict[str, Area]:
         result = {}

@@ -16,6 +16,29 @@ from simple_history.models import HistoricalRecords
 from promises.validators import validate_no_personal_identity_number
 
 
+class Municipality(models.Model):
+    """One of Sweden's 290 municipalities, as SCB lists them (data/municipalities.csv, loaded
+    by migration 0009). Promises and areas belong to one; its slug is its public address."""
+
+    code = models.CharField(
+        _("municipality code"),
+        max_length=4,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9]{4}$", _("A municipality code has four digits, e.g. 0680."))],
+    )
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    county = models.CharField(_("county"), max_length=100)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         POLICE = "police", _("Police")
@@ -26,6 +49,14 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     short_name = models.CharField(_("short name"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # A police area such as Södra Vätterbygden serves several municipalities. Staff log only
+    # in the promises of the municipalities their organisation serves.
+    municipalities = models.ManyToManyField(
+        Municipality,
+        verbose_name=_("municipalities served"),
+        related_name="organisations",
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -51,29 +82,6 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
-
-
-class Municipality(models.Model):
-    """One of Sweden's 290 municipalities, as SCB lists them (data/municipalities.csv, loaded
-    by migration 0009). Promises and areas belong to one; its slug is its public address."""
-
-    code = models.CharField(
-        _("municipality code"),
-        max_length=4,
-        unique=True,
-        validators=[RegexValidator(r"^[0-9]{4}$", _("A municipality code has four digits, e.g. 0680."))],
-    )
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    county = models.CharField(_("county"), max_length=100)
-
-    class Meta:
-        verbose_name = _("municipality")
-        verbose_name_plural = _("municipalities")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Area(models.Model):

@@ -11,7 +11,9 @@ from promises.models import (
     Area,
     Commitment,
     Municipality,
+    Organisation,
     Promise,
+    PromiseQuerySet,
     PublishedTertial,
     Section,
     Target,
@@ -33,9 +35,10 @@ def municipality_find(text: str) -> Municipality | None:
     return by_name.get(name) or (by_name.get(name[:-1]) if name.endswith("s") else None)  # "Jönköpings kommun"
 
 
-def promise_current() -> Promise | None:
-    """The promise the public page leads with: the latest active one, else the latest closed."""
-    public = Promise.objects.public().order_by("-year", "municipality__name")
+def promise_current(*, within: PromiseQuerySet | None = None) -> Promise | None:
+    """The promise the public page leads with: the latest active one, else the latest closed
+    (of `within`, e.g. a manager's own promises, when given)."""
+    public = (within if within is not None else Promise.objects).public().order_by("-year", "municipality__name")
     return public.filter(status=Promise.Status.ACTIVE).first() or public.first()
 
 
@@ -78,6 +81,7 @@ class ActivityContext:
     area_names: dict[int, str]
     published: set[tuple[int, int]]  # (promise, tertial)
     parties: dict[int, set[int]]  # promise -> the organisations that signed it
+    served: dict[int, set[int]]  # organisation -> the municipalities it serves
 
     def __post_init__(self) -> None:
         self.municipality_of = {promise.pk: municipality for (municipality, _year), promise in self.promises.items()}
@@ -116,7 +120,13 @@ class ActivityContext:
             promise__in=list(promises.values())
         ).values_list("promise_id", "organisation_id"):
             parties.setdefault(promise_id, set()).add(organisation_id)
+        served: dict[int, set[int]] = {}
+        for organisation_id, municipality_id in Organisation.municipalities.through.objects.values_list(
+            "organisation_id", "municipality_id"
+        ):
+            served.setdefault(organisation_id, set()).add(municipality_id)
         return cls(
+            served=served,
             promises=promises,
             types_by_organisation=types_by_organisation,
             target_areas=target_areas,
@@ -141,6 +151,9 @@ class ActivityContext:
         if organisation_id in self.parties.get(promise_id, set()):
             return True
         return (promise_id, type_id) not in self.target_areas
+
+    def serves(self, *, organisation_id: int, municipality_id: int) -> bool:
+        return municipality_id in self.served.get(organisation_id, set())
 
     def types_for(self, organisation_id: int) -> set[int]:
         return self.types_by_organisation.get(organisation_id, set())
@@ -172,7 +185,11 @@ class AreaChoices:
 
 
 def activity_area_choices(
-    *, activity_type: ActivityType, include: int | None = None, municipality: int | None = None
+    *,
+    activity_type: ActivityType,
+    include: int | None = None,
+    municipality: int | None = None,
+    organisation_id: int | None = None,
 ) -> AreaChoices:
     """The areas a form offers for a type, over every active promise, in two queries.
 
@@ -182,6 +199,8 @@ def activity_area_choices(
     promises = Promise.objects.active()
     if municipality is not None:
         promises = promises.filter(municipality=municipality)
+    if organisation_id is not None:  # only where the organisation works
+        promises = promises.filter(municipality__organisations=organisation_id)
     pairs = list(promises.values_list("municipality", "year"))
     counted_here = TargetArea.objects.filter(
         area=OuterRef("pk"),
@@ -213,11 +232,28 @@ def activity_counted_by(*, activity: Activity) -> list[Target]:
     )
 
 
+def promises_for_user(*, user: User) -> PromiseQuerySet:
+    """The promises a user works with (drafts included; callers narrow with `.public()`).
+
+    A manager: those their organisation is party to. Staff: those of the municipalities
+    their organisation serves. An administrator (no organisation): every one. Anyone else:
+    none. Every view of a promise's follow-up or entries starts here, so that one
+    municipality's people never reach another's (404, as for a missing page)."""
+    if user.organisation_id is None:
+        return Promise.objects.all() if is_manager(user) else Promise.objects.none()
+    if is_manager(user):
+        return Promise.objects.filter(parties=user.organisation_id)
+    return Promise.objects.filter(municipality__organisations=user.organisation_id)
+
+
 def activity_list_for_user(*, user: User) -> QuerySet[Activity]:
-    """Entries a user may see: managers every entry, staff their own."""
+    """Entries a user may see: managers those of their promises (and their own
+    organisation's), administrators every entry, staff their own."""
     queryset = Activity.objects.select_related("activity_type", "area", "organisation", "created_by")
     if is_manager(user):
-        return queryset
+        if user.organisation_id is None:
+            return queryset
+        return queryset.filter(Q(promise__in=promises_for_user(user=user)) | Q(organisation=user.organisation_id))
     return queryset.filter(created_by=user)
 
 

@@ -175,7 +175,7 @@ def aliases_check(*, obj: Area | ActivityType) -> None:
 
 
 @transaction.atomic
-def structure_relation_set(*, obj: models.Model, name: str, wanted: list[models.Model]) -> bool:
+def structure_relation_set(*, obj: models.Model, name: str, wanted: Sequence[models.Model]) -> bool:
     """Set a many-to-many relation (a promise's parties, a type's organisations); whether it changed."""
     manager = getattr(obj, name)
     if set(manager.all()) == set(wanted):
@@ -220,6 +220,10 @@ ACTIVITY_TEXT_TOO_LONG = _("At most %(max)s characters.")
 ACTIVITY_NOT_A_PARTY = _(
     "%(organisation)s has not signed the citizen promise of %(municipality)s %(year)s and can log only "
     "measures and meetings there, not “%(type)s”."
+)
+ACTIVITY_NOT_SERVED = _(
+    "%(organisation)s does not work in %(municipality)s. Choose an area in a municipality your organisation "
+    "serves, or ask an administrator to add %(municipality)s to it."
 )
 ACTIVITY_GONE = _("The entry has been deleted by someone else. Nothing was saved.")
 ACTIVITY_NO_ORGANISATION = _("Your account belongs to no organisation; ask an administrator.")
@@ -339,6 +343,40 @@ def _check_promise(
             ACTIVITY_NO_ACTIVE_PROMISE % {"date": data.date.isoformat(), "municipality": data.area.municipality},
         )
         return None
+    _check_in_promise(
+        data=data,
+        day=data.date,
+        promise=promise,
+        organisation=organisation,
+        user=user,
+        context=context,
+        errors=errors,
+        type_allowed=type_allowed,
+    )
+    return promise
+
+
+def _check_in_promise(
+    *,
+    data: ActivityData,
+    day: date,
+    promise: Promise,
+    organisation: Organisation,
+    user: User,
+    context: ActivityContext,
+    errors: Errors,
+    type_allowed: bool,
+) -> None:
+    """Within the promise the area and date fall in: the organisation serves its municipality,
+    takes part with this type, and the period is still open."""
+    activity_type = data.activity_type
+    if not context.serves(organisation_id=organisation.pk, municipality_id=promise.municipality_id):
+        _error(
+            errors,
+            "area",
+            ACTIVITY_NOT_SERVED % {"organisation": organisation.name, "municipality": promise.municipality},
+        )
+        return
     if type_allowed and not context.takes_part(
         promise_id=promise.pk, organisation_id=organisation.pk, type_id=activity_type.pk
     ):
@@ -356,9 +394,8 @@ def _check_promise(
     # Any area of the promise's municipality is accepted (the promise is the one of the area's
     # municipality): what happened is logged where it happened. Whether it counts toward a
     # target is the follow-up's business (activity_counted_by, followup's outside_totals).
-    if (promise.pk, Tertial.of(data.date).number) in context.published and not is_manager(user):
-        _error(errors, "date", ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(data.date).label})
-    return promise
+    if (promise.pk, Tertial.of(day).number) in context.published and not is_manager(user):
+        _error(errors, "date", ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(day).label})
 
 
 def _check_quantities(*, data: ActivityData, errors: Errors) -> None:

@@ -25,10 +25,18 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organisation
         django_get_or_create = ("short_name",)
+        skip_postgeneration_save = True
 
     short_name = factory.Sequence(lambda n: f"Org{n}")
     name = factory.LazyAttribute(lambda o: f"Organisation {o.short_name}")
     kind = Organisation.Kind.POLICE
+
+    @factory.post_generation
+    def municipalities(self, create, extracted, **kwargs):
+        """Serves Jönköping unless told otherwise (`municipalities=["Habo"]`)."""
+        if create:
+            names = extracted if extracted is not None else ["Jönköping"]
+            self.municipalities.add(*(municipality(name) if isinstance(name, str) else name for name in names))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -98,8 +106,9 @@ class ActivityTypeFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def organisations(self, create, extracted, **kwargs):
+        # Added, not set: a second World in another municipality shares the types.
         if create and extracted:
-            self.organisations.set(extracted)
+            self.organisations.add(*extracted)
 
 
 class PromiseFactory(_InMunicipality):
@@ -166,18 +175,31 @@ class ActivityFactory(factory.django.DjangoModelFactory):
 class World:
     """A small promise for the current year: two staff organisations, three areas, four types."""
 
-    def __init__(self, year: int | None = None):
+    def __init__(self, year: int | None = None, municipality: str = "Jönköping"):
+        """A second World in another municipality (`World(municipality="Habo")`) has parties
+        of its own, serving only that municipality, and shares the activity types."""
         from django.utils import timezone
 
         self.today = timezone.localdate()
         self.year = year or self.today.year
-        self.police = OrganisationFactory(short_name="Polisen", name="Polisen", kind=Organisation.Kind.POLICE)
-        self.municipality = OrganisationFactory(
-            short_name="Kommunen", name="Jönköpings kommun", kind=Organisation.Kind.MUNICIPALITY
+        other = "" if municipality == "Jönköping" else f" {municipality}"
+        self.police = OrganisationFactory(
+            short_name=f"Polisen{other}",
+            name=f"Polisen{other}",
+            kind=Organisation.Kind.POLICE,
+            municipalities=[municipality],
         )
-        self.raslatt = AreaFactory(name="Råslätt", slug="raslatt")
-        self.oxnehaga = AreaFactory(name="Öxnehaga", slug="oxnehaga")
-        self.whole = AreaFactory(name="Hela kommunen", slug="hela", is_whole_municipality=True)
+        self.municipality = OrganisationFactory(
+            short_name=f"Kommunen{other}",
+            name=f"{municipality}s kommun" if other else "Jönköpings kommun",
+            kind=Organisation.Kind.MUNICIPALITY,
+            municipalities=[municipality],
+        )
+        self.raslatt = AreaFactory(name="Råslätt", slug="raslatt", municipality=municipality)
+        self.oxnehaga = AreaFactory(name="Öxnehaga", slug="oxnehaga", municipality=municipality)
+        self.whole = AreaFactory(
+            name="Hela kommunen", slug="hela", is_whole_municipality=True, municipality=municipality
+        )
         self.patrol = ActivityTypeFactory(code="fotpatrull", name="Fotpatrullering", organisations=[self.police])
         self.traffic = ActivityTypeFactory(
             code="trafikkontroll",
@@ -196,7 +218,7 @@ class World:
             organisations=[self.police, self.municipality],
         )
         self.report = ActivityTypeFactory(code="lagesbild", name="Lägesbild", organisations=[self.municipality])
-        self.promise = PromiseFactory(year=self.year)
+        self.promise = PromiseFactory(year=self.year, municipality=municipality)
         self.promise.parties.set([self.police, self.municipality])
         commitment = CommitmentFactory(section=SectionFactory(promise=self.promise))
         self.patrol_target = TargetFactory(

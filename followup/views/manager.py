@@ -34,9 +34,9 @@ from followup.tables import FollowupTable, difference_text, format_value, outsid
 from medborgarlofte import exports
 from medborgarlofte.cache import cache_get_or_compute
 from medborgarlofte.http import AuthenticatedHttpRequest, posted
-from promises.models import Promise, Target
+from promises.models import Promise, Target, User
 from promises.periods import Tertial
-from promises.selectors import promise_current
+from promises.selectors import promise_current, promises_for_user
 
 manager_required = permission_required("promises.view_all_activities", raise_exception=True)
 EXPORT_FORMATS = exports.FORMATS
@@ -49,9 +49,10 @@ def _tertial_from(request: HttpRequest, promise: Promise) -> Tertial:
     return default_tertial(promise=promise)
 
 
-def _promise_and_tertial(promise_pk: int, tertial: int) -> tuple[Promise, Tertial | None]:
-    """The promise of a URL (never a draft: 404) and its tertial (None when not 1, 2 or 3)."""
-    promise = get_object_or_404(Promise.objects.public(), pk=promise_pk)
+def _promise_and_tertial(user: User, promise_pk: int, tertial: int) -> tuple[Promise, Tertial | None]:
+    """The promise of a URL (never a draft, never another party's: 404) and its tertial (None
+    when not 1, 2 or 3)."""
+    promise = get_object_or_404(promises_for_user(user=user).public(), pk=promise_pk)
     return promise, Tertial(promise.year, tertial) if tertial in TertialNumber.values else None
 
 
@@ -66,18 +67,19 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Bound only when the user chose something: a stray parameter (an old link's ?year=, the
     # export's _export) must not turn the page into a form full of "required" errors.
     chosen = any(name in request.GET for name in FollowupChoiceForm.base_fields)
-    choice = FollowupChoiceForm(request.GET if chosen else None)
+    own = promises_for_user(user=request.user)
+    choice = FollowupChoiceForm(request.GET if chosen else None, promises=own)
     promise: Promise | None = None
     tertial: Tertial | None = None
     if choice.is_bound and choice.is_valid():
         promise = choice.cleaned_data["promise"]
         tertial = Tertial(promise.year, choice.cleaned_data["tertial"])
     else:
-        promise = promise_current()
+        promise = promise_current(within=own)
         if promise is not None:
             tertial = default_tertial(promise=promise)
             if not choice.is_bound:
-                choice = FollowupChoiceForm(initial={"promise": promise.pk, "tertial": tertial.number})
+                choice = FollowupChoiceForm(initial={"promise": promise.pk, "tertial": tertial.number}, promises=own)
     if promise is None or tertial is None:  # a promise always comes with its tertial
         return render(request, "manager/dashboard.html", {"choice": choice, "promise": None, "promise_options": []})
     export_format = request.GET.get("_export")
@@ -151,7 +153,7 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
 @manager_required
 @require_POST
 def approve(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
-    promise, period = _promise_and_tertial(promise_pk, tertial)
+    promise, period = _promise_and_tertial(request.user, promise_pk, tertial)
     if period is None:
         return redirect(_dashboard_url(promise, default_tertial(promise=promise)))
     form = ApprovalForm(request.POST)
@@ -201,7 +203,10 @@ def approve(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) ->
 @require_http_methods(["GET", "HEAD", "POST"])
 def target_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(
-        Target.objects.select_related("commitment__section__promise", "activity_type", "parent"), pk=pk
+        Target.objects.select_related("commitment__section__promise", "activity_type", "parent").filter(
+            commitment__section__promise__in=promises_for_user(user=request.user).public()
+        ),
+        pk=pk,
     )
     promise = target.commitment.section.promise
     tertial = _tertial_from(request, promise)
@@ -378,7 +383,7 @@ def _manager_report(promise: Promise, period: Tertial) -> dict:
 @manager_required
 @require_safe
 def report_page(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
-    promise, period = _promise_and_tertial(promise_pk, tertial)
+    promise, period = _promise_and_tertial(request.user, promise_pk, tertial)
     if period is None:
         return redirect(_dashboard_url(promise, default_tertial(promise=promise)))
     return render(
@@ -397,7 +402,7 @@ def report_page(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int
 @manager_required
 @require_safe
 def report_pdf(request: AuthenticatedHttpRequest, promise_pk: int, tertial: int) -> HttpResponse:
-    promise, period = _promise_and_tertial(promise_pk, tertial)
+    promise, period = _promise_and_tertial(request.user, promise_pk, tertial)
     if period is None:
         return redirect(_dashboard_url(promise, default_tertial(promise=promise)))
     as_of = followup_as_of(tertial=period)

@@ -37,12 +37,13 @@ pytestmark = pytest.mark.django_db
 # A fixed day of a past year: nothing here depends on when the suite runs.
 DAY = date(2022, 3, 1)
 # One POST: session, user and permissions, the type, the area choices, the idempotency key,
-# the rules' context for the one promise concerned (6), the insert with its history, the
+# the rules' context for the one promise concerned (7, with the municipalities each
+# organisation serves), the insert with its history, the
 # savepoints. The promise's new revision is one UPDATE after commit, which the test's own
 # transaction never reaches.
-QUERIES_PER_POST = 22
+QUERIES_PER_POST = 23
 # One edit POST: the same, with the entry read for the access check, then locked and re-read.
-QUERIES_PER_EDIT = 24
+QUERIES_PER_EDIT = 25
 PERSONNUMMER = "Gäller 19811218-9876"
 
 

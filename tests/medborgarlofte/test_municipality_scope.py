@@ -1,0 +1,84 @@
+"""Two municipalities in one installation: each one's staff and managers reach their own
+promise only. What belongs to the other answers 404, as a page that does not exist."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from promises.models import Activity
+from promises.services import ACTIVITY_NOT_SERVED, ActivityData, activity_check
+from tests.factories import World
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2022
+
+
+@pytest.fixture
+def two():
+    jonkoping, habo = World(year=YEAR), World(year=YEAR, municipality="Habo")
+    jonkoping.log(jonkoping.patrol, 7, date(YEAR, 2, 1))
+    habo.log(habo.patrol, 3, date(YEAR, 2, 1))
+    return jonkoping, habo
+
+
+@pytest.mark.parametrize("who", ["manager", "municipal_manager"])
+def test_a_manager_reaches_none_of_the_other_municipalitys_follow_up(client, two, who):
+    jonkoping, habo = two
+    client.force_login(getattr(habo, who))
+    for url in (
+        reverse("followup:target", args=[jonkoping.patrol_target.pk]),
+        reverse("followup:report", args=[jonkoping.promise.pk, 1]),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("followup:approve", args=[jonkoping.promise.pk, 1]), {}).status_code == 404
+    assert client.post(reverse("followup:target", args=[jonkoping.patrol_target.pk]), {}).status_code == 404
+
+
+def test_a_managers_dashboard_offers_and_shows_only_their_own_promises(client, two):
+    jonkoping, habo = two
+    client.force_login(habo.manager)
+    response = client.get(reverse("followup:dashboard"))
+    assert response.context["promise"] == habo.promise
+    assert list(response.context["choice"].promises) == [habo.promise]
+    # Asking for the other's promise by its id is a choice that is not on offer.
+    response = client.get(reverse("followup:dashboard") + f"?promise={jonkoping.promise.pk}&tertial=1")
+    assert response.context["promise"] != jonkoping.promise
+    assert response.context["choice"].errors
+
+
+def test_a_managers_entries_are_those_of_their_promises(client, two):
+    jonkoping, habo = two
+    client.force_login(habo.manager)
+    listed = client.get(reverse("activity_list")).context["table"].data.data
+    assert {activity.promise_id for activity in listed} == {habo.promise.pk}
+    theirs = Activity.objects.get(promise=jonkoping.promise)
+    assert client.get(reverse("activity_edit", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("activity_history", args=[theirs.pk])).status_code == 404
+
+
+def test_an_administrator_reaches_both(admin_client, two):
+    jonkoping, habo = two
+    for world in two:
+        assert admin_client.get(reverse("followup:target", args=[world.patrol_target.pk])).status_code == 200
+
+
+def test_staff_are_offered_only_the_areas_where_their_organisation_works(client, two):
+    jonkoping, habo = two
+    client.force_login(habo.officer)
+    areas = client.get(reverse("activity_log", args=["fotpatrull"])).context["form"].areas
+    assert set(areas) == {habo.raslatt.pk}
+
+
+def test_staff_cannot_log_in_a_municipality_their_organisation_does_not_serve(two):
+    jonkoping, habo = two
+    with pytest.raises(ValidationError) as refused:
+        activity_check(
+            user=habo.officer,
+            organisation=habo.police,
+            data=ActivityData(activity_type=habo.patrol, area=jonkoping.raslatt, date=date(YEAR, 3, 1)),
+        )
+    message = ACTIVITY_NOT_SERVED % {"organisation": habo.police.name, "municipality": "Jönköping"}
+    assert refused.value.message_dict["area"] == [message]
