@@ -261,9 +261,12 @@ class _Names:
     areas: NameIndex[Area]
 
     @classmethod
-    def load(cls) -> "_Names":
+    def load(cls, *, user: User) -> "_Names":
+        """The names the user's organisation may write: its own municipalities' areas only, so
+        that "Råslätt" means the one where it works, whatever other municipalities call theirs."""
         types = NameIndex((t, t.name, [t.code, *t.aliases]) for t in ActivityType.objects.all())
-        areas = NameIndex((a, a.name, a.aliases) for a in Area.objects.all())
+        served = Area.objects.filter(municipality__organisations=user.organisation_id)
+        areas = NameIndex((a, a.name, a.aliases) for a in served)
         return cls(types=types, areas=areas)
 
 
@@ -334,7 +337,7 @@ def import_preview(*, raw: bytes, file_name: str, user: User, check: bool = True
     if len(rows) - 1 > MAX_ROWS:
         raise ImportFileError(_("At most %(max)s rows in one file.") % {"max": MAX_ROWS})
     index = {name: position for position, name in enumerate(header) if name}
-    names = _Names.load()
+    names = _Names.load(user=user)
     preview.previous = ImportBatch.objects.filter(sha256=preview.sha256, organisation=user.organisation).first()
     # Row numbers follow the spreadsheet: the header is line 1.
     for line, row in enumerate(rows[1:], start=2):

@@ -83,3 +83,13 @@ def test_staff_cannot_log_in_a_municipality_their_organisation_does_not_serve(tw
         )
     message = ACTIVITY_NOT_SERVED % {"organisation": habo.police.name, "municipality": "Jönköping"}
     assert refused.value.message_dict["area"] == [message]
+
+
+def test_an_import_names_the_areas_of_the_municipality_the_organisation_serves(two):
+    from promises.importing import COLUMNS, import_preview
+
+    jonkoping, habo = two  # both have a Råslätt
+    raw = "\r\n".join([";".join(COLUMNS), f"{YEAR}-03-01;Fotpatrullering;Råslätt;2;;;;"]).encode("utf-8-sig")
+    preview = import_preview(raw=raw, file_name="export.csv", user=habo.officer)
+    assert preview.errors == []
+    assert [row.area for row in preview.rows] == [habo.raslatt]
