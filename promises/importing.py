@@ -225,6 +225,27 @@ class _Names:
             areas.setdefault(area.name.lower(), []).append(area)
         return cls(types=types, areas=areas)
 
+    def activity_type(self, text: str) -> ActivityType | None:
+        """The activity type `text` names, or None."""
+        return self.types.get(text.strip().lower())
+
+    def area(self, text: str) -> Area | None:
+        """The one area `text` names, or None (unknown, or a name several municipalities use)."""
+        matches = self.areas.get(text.strip().lower(), [])
+        return matches[0] if len(matches) == 1 else None
+
+    def unknown_activity(self, text: str) -> str:
+        return str(_("Unknown activity “%(value)s”.") % {"value": text})
+
+    def unknown_area(self, text: str) -> str:
+        return str(_("Unknown area “%(value)s”.") % {"value": text})
+
+
+def names_load() -> _Names:
+    """How activity types and areas are found by the names people and systems write: the
+    import and the API resolve names through this one function."""
+    return _Names.load()
+
 
 T = TypeVar("T")
 
@@ -248,17 +269,17 @@ def _read_row(cells: dict, *, line: int, names: _Names) -> tuple[ActivityData | 
         cells, "varaktighet_min", lambda v: _parse_int(v, "varaktighet_min"), line=line, errors=errors
     )
     type_name, area_name = _text(cells.get("aktivitet")), _text(cells.get("område"))
-    activity_type = names.types.get(type_name.lower())
+    activity_type = names.activity_type(type_name)
     if activity_type is None:
-        errors.append(RowError(line, "aktivitet", str(_("Unknown activity “%(value)s”.") % {"value": type_name})))
-    area_matches = names.areas.get(area_name.lower(), [])
-    if len(area_matches) != 1:
-        errors.append(RowError(line, "område", str(_("Unknown area “%(value)s”.") % {"value": area_name})))
+        errors.append(RowError(line, "aktivitet", names.unknown_activity(type_name)))
+    area = names.area(area_name)
+    if area is None:
+        errors.append(RowError(line, "område", names.unknown_area(area_name)))
     if errors or activity_type is None:
         return None, errors
     data = ActivityData(
         activity_type=activity_type,
-        area=area_matches[0],
+        area=area,
         date=row_date,
         quantity=quantity,
         first_time_user=first_time_user,
@@ -284,7 +305,7 @@ def import_preview(*, raw: bytes, file_name: str, user: User, check: bool = True
     if len(rows) - 1 > MAX_ROWS:
         raise ImportFileError(_("At most %(max)s rows in one file.") % {"max": MAX_ROWS})
     index = {name: position for position, name in enumerate(header) if name}
-    names = _Names.load()
+    names = names_load()
     preview.previous = ImportBatch.objects.filter(sha256=preview.sha256, organisation=user.organisation).first()
     # Row numbers follow the spreadsheet: the header is line 1.
     for line, row in enumerate(rows[1:], start=2):
