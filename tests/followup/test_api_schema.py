@@ -75,19 +75,26 @@ def test_api_schema_lists_every_endpoint(api_schema):
     ]
 
 
+def _conforms(operation, *, headers: dict | None = None, excluded: list | None = None) -> None:
+    @given(case=operation.as_strategy())
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def check(case):
+        case.call_and_validate(headers=headers, excluded_checks=excluded or [])
+
+    check()
+
+
 def test_api_conforms_to_its_schema(api_schema, api_key):
     """Generated requests for every operation; each answer is checked against the schema.
     The write API's are sent with a valid token (without one, every answer is the same 401).
     A request the schema allows may still be refused there (a name no area has, a rule of the
     promise): a 400 is checked against the schema, but not counted as a failure."""
     for operation in _operations(api_schema):
-        writes = operation.path == WRITE_API
-        headers = {"Authorization": f"Api-Key {api_key}"} if writes else None
-        excluded = [schemathesis.checks.positive_data_acceptance] if writes else []
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def check(case, headers=headers, excluded=excluded):
-            case.call_and_validate(headers=headers, excluded_checks=excluded)
-
-        check()
+        if operation.path == WRITE_API:
+            _conforms(
+                operation,
+                headers={"Authorization": f"Api-Key {api_key}"},
+                excluded=[schemathesis.checks.positive_data_acceptance],
+            )
+        else:
+            _conforms(operation)
