@@ -313,6 +313,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         pass  # saved by the service, in save_form
 
+    def save_related(self, request, form, formsets, change):
+        pass  # a token has no relations to save beyond those the service set
+
     def response_add(self, request, obj, post_url_continue=None):
         """The key, this once: only its hash is kept."""
         context = {
