@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from followup import api
+from promises import api as promises_api
 
 app_name = "api"
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("promises/", api.PromiseListView.as_view(), name="promises"),
     path("promises/<int:year>/", api.PromiseDetailView.as_view(), name="promise"),
     path("promises/<int:year>/followups/<int:tertial>/", api.FollowupView.as_view(), name="followup"),
+    # The write API, for an organisation's systems with an API token (promises/api.py).
+    path("activities/", promises_api.ActivitiesView.as_view(), name="activities"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     # Swagger UI sets a few inline styles; scripts stay strict.

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "rest_framework",
+    "rest_framework_api_key",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "promises",
@@ -253,10 +254,18 @@ REST_FRAMEWORK: dict[str, object] = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_THROTTLE_RATES": {},
 }
+# The write API (promises/api.py): requests per API token, in DRF's rate format (N/second,
+# N/minute, N/hour, N/day). One request may carry 10,000 entries.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT") or "120/minute"
+if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", API_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"API_RATE_LIMIT must look like 120/minute (second, minute, hour or day), got {API_RATE_LIMIT!r}"
+    )
 SPECTACULAR_SETTINGS = {
     "TITLE": "Medborgarlöfte – öppna data",
     "DESCRIPTION": "Published follow-ups of citizen promises (medborgarlöften): targets, outcomes, "
-    "statuses and comments. Only published figures; small sensitive numbers are withheld.",
+    "statuses and comments. Only published figures; small sensitive numbers are withheld. With an "
+    "organisation's API token, its systems also log its activities and list them (/api/v1/activities/).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -265,6 +274,7 @@ SPECTACULAR_SETTINGS = {
     # Without deep links an operation's path is plain text, not a link inside the operation's
     # button (axe: nested-interactive).
     "SWAGGER_UI_SETTINGS": {"deepLinking": False},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "promises.api.schema_entries_hook"],
 }
 
 # Open data: the licence named on /oppna-data/, and the partner sites that may show the embed

@@ -4,16 +4,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.forms.models import BaseInlineFormSet, construct_instance
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
 from promises.models import (
     Activity,
     ActivityType,
+    ApiToken,
     Area,
     AuditEvent,
     Commitment,
@@ -27,7 +31,13 @@ from promises.models import (
     User,
 )
 from promises.revisions import promise_changed
-from promises.services import PromiseCopyError, aliases_check, promise_copy_to_year
+from promises.services import (
+    PromiseCopyError,
+    aliases_check,
+    api_token_create,
+    api_token_revoke,
+    promise_copy_to_year,
+)
 
 admin.site.site_header = _("Citizen promises – administration")
 admin.site.site_title = _("Citizen promises")
@@ -298,3 +308,87 @@ class MunicipalityAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "county", "slug")
     list_filter = ("county",)
     search_fields = ("code", "name", "county")
+
+
+# djangorestframework-api-key registers its own key model, which belongs to no organisation:
+# only ours (ApiToken) is used.
+if admin.site.is_registered(APIKey):
+    admin.site.unregister(APIKey)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens of the organisations' systems (the write API, promises/api.py), through the
+    services: created here, the key shown once on the page after saving, and revoked with the
+    action. Never edited or deleted, so the record of which token wrote what stays."""
+
+    list_display = ("name", "organisation", "prefix", "created", "last_used_at", "expiry_date", "revoked")
+    list_filter = ("organisation", "revoked")
+    search_fields = ("name", "prefix")
+    actions = ["revoke"]
+    ADD_FIELDS = ("name", "organisation", "expiry_date")
+    SHOWN_FIELDS = (
+        "name",
+        "organisation",
+        "prefix",
+        "user",
+        "created",
+        "created_by",
+        "last_used_at",
+        "expiry_date",
+        "revoked",
+    )
+
+    def get_fields(self, request, obj=None):
+        return self.ADD_FIELDS if obj is None else self.SHOWN_FIELDS
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.SHOWN_FIELDS
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("promises.change_apitoken")
+
+    def save_form(self, request, form, change):
+        """A new token, made by the service (the form has checked its fields)."""
+        token, key = api_token_create(
+            organisation=form.cleaned_data["organisation"],
+            name=form.cleaned_data["name"],
+            expiry_date=form.cleaned_data["expiry_date"],
+            created_by=request.user,
+        )
+        token.key_shown_once = key
+        return token
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved by the service, in save_form
+
+    def save_related(self, request, form, formsets, change):
+        pass  # a token has no relations to save beyond those the service set
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The key, this once: only its hash is kept."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("API token created"),
+            "token": obj,
+            "key": obj.key_shown_once,
+        }
+        response = TemplateResponse(request, "admin/promises/apitoken/created.html", context)
+        add_never_cache_headers(response)
+        return response
+
+    @admin.action(description=_("Revoke (cannot be undone)"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        revoked = sum(api_token_revoke(token=token, user=request.user) for token in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d API token revoked.", "%(count)d API tokens revoked.", revoked) % {"count": revoked},
+            messages.SUCCESS,
+        )

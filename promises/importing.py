@@ -269,6 +269,26 @@ class _Names:
         areas = NameIndex((a, a.name, a.aliases) for a in served)
         return cls(types=types, areas=areas)
 
+    def activity_type(self, text: str) -> ActivityType | None:
+        """The activity type `text` names (name, code or alias, loosely), or None."""
+        return self.types.get(text)
+
+    def area(self, text: str) -> Area | None:
+        """The one area `text` names, or None (unknown, or ambiguous)."""
+        return self.areas.get(text)
+
+    def unknown_activity(self, text: str) -> str:
+        return _unknown(UNKNOWN_ACTIVITY, text, self.types)
+
+    def unknown_area(self, text: str) -> str:
+        return _unknown(UNKNOWN_AREA, text, self.areas)
+
+
+def names_load(*, user: User) -> _Names:
+    """How activity types and areas are found by the names people and systems write: the
+    import and the API resolve names through this one function."""
+    return _Names.load(user=user)
+
 
 def _unknown(message, value: str, index: NameIndex) -> str:
     """“Unknown area …”, with the closest known name where there is one."""
@@ -301,13 +321,13 @@ def _read_row(cells: dict, *, line: int, names: _Names) -> tuple[ActivityData | 
         cells, "varaktighet_min", lambda v: _parse_int(v, "varaktighet_min"), line=line, errors=errors
     )
     type_name, area_name = _text(cells.get("aktivitet")), _text(cells.get("område"))
-    activity_type = names.types.get(type_name)
+    activity_type = names.activity_type(type_name)
     if activity_type is None:
-        errors.append(RowError(line, "aktivitet", _unknown(UNKNOWN_ACTIVITY, type_name, names.types)))
-    area = names.areas.get(area_name)
+        errors.append(RowError(line, "aktivitet", names.unknown_activity(type_name)))
+    area = names.area(area_name)
     if area is None:
-        errors.append(RowError(line, "område", _unknown(UNKNOWN_AREA, area_name, names.areas)))
-    if errors or activity_type is None or area is None:
+        errors.append(RowError(line, "område", names.unknown_area(area_name)))
+    if errors or activity_type is None:
         return None, errors
     data = ActivityData(
         activity_type=activity_type,
@@ -337,7 +357,7 @@ def import_preview(*, raw: bytes, file_name: str, user: User, check: bool = True
     if len(rows) - 1 > MAX_ROWS:
         raise ImportFileError(_("At most %(max)s rows in one file.") % {"max": MAX_ROWS})
     index = {name: position for position, name in enumerate(header) if name}
-    names = _Names.load(user=user)
+    names = names_load(user=user)
     preview.previous = ImportBatch.objects.filter(sha256=preview.sha256, organisation=user.organisation).first()
     # Row numbers follow the spreadsheet: the header is line 1.
     for line, row in enumerate(rows[1:], start=2):

@@ -7,10 +7,13 @@ never a name or a personal identity number (free text is checked by validators).
 import uuid
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey
 from simple_history.models import HistoricalRecords
 
 from promises.validators import validate_no_personal_identity_number
@@ -523,6 +526,9 @@ class AuditEvent(models.Model):
         APPROVE = "approve", _("Approved a tertial")
         PUBLISH = "publish", _("Published a tertial")
         PUBLISHED_PERIOD_CHANGE = "published_change", _("Changed an entry in a published tertial")
+        API_WRITE = "api_write", _("Logged entries through the API")
+        API_TOKEN_CREATE = "api_token_create", _("Created an API token")
+        API_TOKEN_REVOKE = "api_token_revoke", _("Revoked an API token")
 
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     action = models.CharField(_("what"), max_length=20, choices=Action.choices)
@@ -540,3 +546,69 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.username}"
+
+
+API_TOKEN_EXPIRY_IN_PAST = _("The expiry date must be in the future.")
+
+
+class ApiToken(AbstractAPIKey):
+    """A key another system uses to report an organisation's activities through the API.
+
+    djangorestframework-api-key generates it and keeps only its hash (the key is shown once,
+    when an administrator creates it). Each token logs its entries under an account of its own
+    that cannot log in (`user`), so the history and the audit log say which token wrote what.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    user = models.OneToOneField(
+        User, verbose_name=_("logs as"), on_delete=models.PROTECT, related_name="api_token", editable=False
+    )
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    # The key itself, on the instance the admin has just created, to show it once; never stored.
+    key_shown_once = ""
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def clean(self) -> None:
+        super().clean()
+        if self._state.adding and self.expiry_date is not None and self.expiry_date <= timezone.now():
+            raise ValidationError({"expiry_date": API_TOKEN_EXPIRY_IN_PAST})
+
+
+class IdempotencyRecord(models.Model):
+    """The first result of an API request sent with an Idempotency-Key: the same key again
+    (from the same organisation) returns it instead of saving the batch a second time."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    token = models.ForeignKey(ApiToken, on_delete=models.SET_NULL, null=True, related_name="+")
+    key = models.CharField(_("key"), max_length=255)
+    # SHA-256 of the request body, read and written again in a canonical form: the same key
+    # with another body is refused, not answered with the first result.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="idempotency_key_once_per_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

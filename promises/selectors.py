@@ -257,6 +257,27 @@ def activity_list_for_user(*, user: User) -> QuerySet[Activity]:
     return queryset.filter(created_by=user)
 
 
+def activity_list_for_organisation(
+    *,
+    organisation_id: int,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    activity_type: ActivityType | None = None,
+    area: Area | None = None,
+) -> QuerySet[Activity]:
+    """An organisation's own entries (the API's list), whoever logged them, filtered."""
+    queryset = Activity.objects.filter(organisation_id=organisation_id).select_related("activity_type", "area")
+    if date_from is not None:
+        queryset = queryset.filter(date__gte=date_from)
+    if date_to is not None:
+        queryset = queryset.filter(date__lte=date_to)
+    if activity_type is not None:
+        queryset = queryset.filter(activity_type=activity_type)
+    if area is not None:
+        queryset = queryset.filter(area=area)
+    return queryset
+
+
 def activity_type_for_user(*, user: User, code: str) -> ActivityType | None:
     return activity_types_for_user(user=user).filter(code=code).first()
 

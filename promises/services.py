@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -16,9 +16,11 @@ from promises.audit import audit_record
 from promises.models import (
     Activity,
     ActivityType,
+    ApiToken,
     Area,
     AuditEvent,
     Commitment,
+    IdempotencyRecord,
     ImportBatch,
     Municipality,
     Organisation,
@@ -212,11 +214,13 @@ ACTIVITY_DURATION_REQUIRED = _("Give the duration in minutes.")
 ACTIVITY_DURATION_TOO_SHORT = _(
     "A control shorter than %(min)s minutes does not count toward the promise and cannot be logged."
 )
+ACTIVITY_DURATION_TOO_LONG = _("At most %(max)s minutes in one entry. Check the number.")
 ACTIVITY_DESCRIPTION_REQUIRED = _("Describe the %(type)s.")
 ACTIVITY_AREA_REQUIRED = _("Choose an area.")
 ACTIVITY_DATE_REQUIRED = _("Give the date it was done.")
 ACTIVITY_QUANTITY_REQUIRED = _("Give the quantity.")
 ACTIVITY_TEXT_TOO_LONG = _("At most %(max)s characters.")
+ACTIVITY_TEXT_NUL = _("The text contains a NUL character, which cannot be saved. Remove it.")
 ACTIVITY_NOT_A_PARTY = _(
     "%(organisation)s has not signed the citizen promise of %(municipality)s %(year)s and can log only "
     "measures and meetings there, not “%(type)s”."
@@ -228,6 +232,7 @@ ACTIVITY_NOT_SERVED = _(
 ACTIVITY_GONE = _("The entry has been deleted by someone else. Nothing was saved.")
 ACTIVITY_NO_ORGANISATION = _("Your account belongs to no organisation; ask an administrator.")
 TEXT_MAX_LENGTH = 2000
+DURATION_MAX_MINUTES = 24 * 60  # a day; also keeps a mistyped number within the database's integers
 
 
 @dataclass
@@ -311,8 +316,9 @@ def activity_check(
 Errors = dict[str, list]
 
 
-def _error(errors: Errors, field: str, message) -> None:
-    errors.setdefault(field, []).append(message)
+def _error(errors: Errors, field: str, message, code: str | None) -> None:
+    """A message for a field, with a code for machines (the API's error bodies)."""
+    errors.setdefault(field, []).append(ValidationError(message, code=code))
 
 
 def _check_promise(
@@ -321,17 +327,18 @@ def _check_promise(
     """Where and when: the area and date, the promise they fall in, who may log the type there."""
     activity_type = data.activity_type
     if data.area is None:
-        _error(errors, "area", ACTIVITY_AREA_REQUIRED)
+        _error(errors, "area", ACTIVITY_AREA_REQUIRED, "required")
     if data.date is None:
-        _error(errors, "date", ACTIVITY_DATE_REQUIRED)
+        _error(errors, "date", ACTIVITY_DATE_REQUIRED, "required")
     elif data.date > timezone.localdate():
-        _error(errors, "date", ACTIVITY_DATE_IN_FUTURE)
+        _error(errors, "date", ACTIVITY_DATE_IN_FUTURE, "date_in_future")
     type_allowed = activity_type.pk in context.types_for(organisation.pk)
     if not type_allowed:
         _error(
             errors,
             "activity_type",
             ACTIVITY_TYPE_NOT_ALLOWED % {"organisation": organisation.name, "type": activity_type},
+            "type_not_allowed",
         )
     if data.area is None or data.date is None:
         return None
@@ -341,6 +348,7 @@ def _check_promise(
             errors,
             "date",
             ACTIVITY_NO_ACTIVE_PROMISE % {"date": data.date.isoformat(), "municipality": data.area.municipality},
+            "no_active_promise",
         )
         return None
     _check_in_promise(
@@ -375,6 +383,7 @@ def _check_in_promise(
             errors,
             "area",
             ACTIVITY_NOT_SERVED % {"organisation": organisation.name, "municipality": promise.municipality},
+            "municipality_not_served",
         )
         return
     if type_allowed and not context.takes_part(
@@ -390,45 +399,52 @@ def _check_in_promise(
                 "year": promise.year,
                 "type": activity_type,
             },
+            "not_a_party",
         )
     # Any area of the promise's municipality is accepted (the promise is the one of the area's
     # municipality): what happened is logged where it happened. Whether it counts toward a
     # target is the follow-up's business (activity_counted_by, followup's outside_totals).
     if (promise.pk, Tertial.of(day).number) in context.published and not is_manager(user):
-        _error(errors, "date", ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(day).label})
+        _error(errors, "date", ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(day).label}, "published_period")
 
 
 def _check_quantities(*, data: ActivityData, errors: Errors) -> None:
     """The figures: the quantity and the type's own questions."""
     activity_type = data.activity_type
     if data.quantity is None:
-        _error(errors, "quantity", ACTIVITY_QUANTITY_REQUIRED)
+        _error(errors, "quantity", ACTIVITY_QUANTITY_REQUIRED, "required")
     elif data.quantity < 1:
-        _error(errors, "quantity", ACTIVITY_QUANTITY_TOO_SMALL)
+        _error(errors, "quantity", ACTIVITY_QUANTITY_TOO_SMALL, "too_small")
     elif data.quantity > activity_type.max_quantity:
-        _error(errors, "quantity", ACTIVITY_QUANTITY_TOO_LARGE % {"max": activity_type.max_quantity})
+        _error(errors, "quantity", ACTIVITY_QUANTITY_TOO_LARGE % {"max": activity_type.max_quantity}, "too_large")
     if activity_type.has_first_time_user and data.first_time_user is None:
-        _error(errors, "first_time_user", ACTIVITY_FIRST_TIME_REQUIRED)
+        _error(errors, "first_time_user", ACTIVITY_FIRST_TIME_REQUIRED, "required")
     if activity_type.has_duration:
         minimum = activity_type.min_duration_minutes or 1
         if data.duration_minutes is None:
-            _error(errors, "duration_minutes", ACTIVITY_DURATION_REQUIRED)
+            _error(errors, "duration_minutes", ACTIVITY_DURATION_REQUIRED, "required")
         elif data.duration_minutes < minimum:
-            _error(errors, "duration_minutes", ACTIVITY_DURATION_TOO_SHORT % {"min": minimum})
+            _error(errors, "duration_minutes", ACTIVITY_DURATION_TOO_SHORT % {"min": minimum}, "too_short")
+        elif data.duration_minutes > DURATION_MAX_MINUTES:
+            _error(errors, "duration_minutes", ACTIVITY_DURATION_TOO_LONG % {"max": DURATION_MAX_MINUTES}, "too_large")
 
 
 def _check_texts(*, data: ActivityData, errors: Errors) -> None:
     """The free text: a description where the type needs one, never too long, never a personnummer."""
     if data.activity_type.requires_description and not data.description.strip():
-        _error(errors, "description", ACTIVITY_DESCRIPTION_REQUIRED % {"type": data.activity_type.name.lower()})
+        _error(
+            errors, "description", ACTIVITY_DESCRIPTION_REQUIRED % {"type": data.activity_type.name.lower()}, "required"
+        )
     for field in ("description", "note"):
         text = getattr(data, field)
         if len(text) > TEXT_MAX_LENGTH:
-            _error(errors, field, ACTIVITY_TEXT_TOO_LONG % {"max": TEXT_MAX_LENGTH})
+            _error(errors, field, ACTIVITY_TEXT_TOO_LONG % {"max": TEXT_MAX_LENGTH}, "too_long")
+        if "\x00" in text:  # PostgreSQL stores no NUL in text; the form refuses it too
+            _error(errors, field, ACTIVITY_TEXT_NUL, "null_character")
         try:
             validate_no_personal_identity_number(text)
         except ValidationError as exc:
-            _error(errors, field, exc.messages[0])
+            _error(errors, field, exc.messages[0], exc.error_list[0].code)
 
 
 def activity_fields(data: ActivityData) -> dict:
@@ -585,9 +601,13 @@ def activity_check_many(*, user: User, rows: list[ActivityData]) -> dict[int, Va
 
 @transaction.atomic
 def activity_create_many(
-    *, user: User, rows: list[ActivityData], import_batch: ImportBatch | None = None
+    *,
+    user: User,
+    rows: list[ActivityData],
+    import_batch: ImportBatch | None = None,
+    change_reason: str | None = None,
 ) -> tuple[list[Activity], dict[int, ValidationError]]:
-    """Check and save many entries at once (an import): all of them, or none.
+    """Check and save many entries at once (an import, an API batch): all of them, or none.
 
     The rules run once per row against one context loaded for the whole batch, inside the
     transaction. Returns the entries, or (saving nothing) the errors by row index.
@@ -606,7 +626,7 @@ def activity_create_many(
     if errors:
         transaction.set_rollback(True)
         return [], errors
-    reason = f"import {import_batch.pk}" if import_batch is not None else "bulk"
+    reason = change_reason or (f"import {import_batch.pk}" if import_batch is not None else "bulk")
     bulk_create_with_history(activities, Activity, batch_size=2000, default_user=user, default_change_reason=reason)
     _figures_changed(created=activities)
     published = sorted(
@@ -622,6 +642,150 @@ def activity_create_many(
             tertials=published,
         )
     return activities, errors
+
+
+# --- API tokens and entries through the API -------------------------------------------------
+
+API_IDEMPOTENCY_KEY_REUSED = _(
+    "This Idempotency-Key has already been used for a different request. Send new entries with a new key."
+)
+
+
+class IdempotencyKeyReused(Exception):
+    """The same Idempotency-Key came back with another body: neither saved nor answered with the first result."""
+
+
+@transaction.atomic
+def api_token_create(
+    *, organisation: Organisation, name: str, expiry_date: datetime | None = None, created_by: User | None = None
+) -> tuple[ApiToken, str]:
+    """A new API token for an organisation, and its key: shown this once, kept only as a hash.
+
+    The token logs its entries as an account of its own that cannot log in (no password,
+    inactive), so history and audit log name the token; it may log what its organisation may.
+    """
+    token = ApiToken(organisation=organisation, name=name, expiry_date=expiry_date, created_by=created_by)
+    key = ApiToken.objects.assign_key(token)
+    token.full_clean(exclude=["user"])
+    account = User(
+        username=f"api-{token.prefix}", first_name="API", last_name=name, organisation=organisation, is_active=False
+    )
+    account.set_unusable_password()
+    account.full_clean()
+    account.save()
+    token.user = account
+    token.save()
+    audit_record(
+        action=AuditEvent.Action.API_TOKEN_CREATE,
+        user=created_by,
+        token=token.name,
+        prefix=token.prefix,
+        organisation=organisation.short_name,
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, user: User | None = None) -> bool:
+    """Revoke a token for good; whether it was in use until now."""
+    current = ApiToken.objects.select_for_update().select_related("organisation").get(pk=token.pk)
+    if current.revoked:
+        return False
+    current.revoked = True
+    current.save(update_fields=["revoked"])
+    token.revoked = True
+    audit_record(
+        action=AuditEvent.Action.API_TOKEN_REVOKE,
+        user=user,
+        token=current.name,
+        prefix=current.prefix,
+        organisation=current.organisation.short_name,
+    )
+    return True
+
+
+def api_token_used(*, token: ApiToken) -> None:
+    """Note when a token was last used (the admin shows it)."""
+    token.last_used_at = timezone.now()
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=token.last_used_at)
+
+
+@dataclass
+class ApiWrite:
+    """What an API write answers: its status and body, and whether it is a stored first result."""
+
+    status: int
+    body: dict
+    replayed: bool = False
+
+
+def api_replay(*, token: ApiToken, key: str, fingerprint: str) -> ApiWrite | None:
+    """The stored first result of a request with this Idempotency-Key from the token's
+    organisation, if there is one; IdempotencyKeyReused if it was sent with another body."""
+    record = IdempotencyRecord.objects.filter(organisation_id=token.organisation_id, key=key).first()
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(API_IDEMPOTENCY_KEY_REUSED)
+    return ApiWrite(status=record.status_code, body=record.response, replayed=True)
+
+
+def activity_create_by_api(
+    *, token: ApiToken, rows: list[ActivityData], idempotency_key: str | None = None, fingerprint: str = ""
+) -> tuple[ApiWrite | None, dict[int, ValidationError]]:
+    """Save a batch sent through the API for the token's organisation: all of it, or nothing.
+
+    The rules are the form's and the import's (activity_create_many). With an Idempotency-Key,
+    the result is stored with the entries in the same transaction (the database allows a key
+    once per organisation), and the same key again returns it without saving anything; with
+    another body (`fingerprint`) it raises IdempotencyKeyReused. A batch the rules refuse stores
+    no result, so its corrected version may be sent with the same key. Returns the answer, or
+    None and the errors by row index.
+    """
+    if idempotency_key is not None:
+        replay = api_replay(token=token, key=idempotency_key, fingerprint=fingerprint)
+        if replay is not None:
+            return replay, {}
+    try:
+        with transaction.atomic():
+            record = None
+            if idempotency_key is not None:
+                # First, so that a concurrent request with the same key waits here for this one.
+                record = IdempotencyRecord.objects.create(
+                    organisation_id=token.organisation_id,
+                    token=token,
+                    key=idempotency_key,
+                    fingerprint=fingerprint,
+                    status_code=201,
+                )
+            activities, errors = activity_create_many(user=token.user, rows=rows, change_reason=f"api {token.prefix}")
+            if errors:
+                transaction.set_rollback(True)
+                return None, errors
+            body = {"created": len(activities), "ids": [activity.pk for activity in activities]}
+            if record is not None:
+                record.response = body
+                record.save(update_fields=["response"])
+            audit_record(
+                action=AuditEvent.Action.API_WRITE,
+                user=token.user,
+                token=token.name,
+                prefix=token.prefix,
+                organisation=token.organisation.short_name,
+                rows=len(activities),
+                idempotency_key=idempotency_key or "",
+            )
+    except IntegrityError:
+        # A concurrent request with the same key committed first: its result, not a second batch.
+        replay = (
+            api_replay(token=token, key=idempotency_key, fingerprint=fingerprint)
+            if idempotency_key is not None
+            else None
+        )
+        if replay is None:
+            raise
+        return replay, {}
+    return ApiWrite(status=201, body=body), {}
 
 
 def tertial_lock(*, promise: Promise, tertial: int) -> None:

@@ -145,3 +145,33 @@ def test_simultaneous_edits_and_a_delete_from_stale_copies_keep_the_figures_righ
     assert unexpected == []
     assert Activity.objects.count() == 0  # the delete won, whenever it ran: nothing brought it back
     assert figures_match_activities()
+
+
+def test_the_same_idempotency_key_sent_at_the_same_moment_saves_one_batch(settings):
+    """Ten retries of one API batch at once: the database's unique key lets one save it, the
+    others wait for it and answer with its result."""
+    import json
+
+    from promises.models import IdempotencyRecord
+    from promises.services import api_token_create
+
+    settings.API_RATE_LIMIT = "1000/minute"
+    world = World(year=2022)
+    key = api_token_create(organisation=world.police, name="RAR")[1]
+    batch = [{"activity_type": "fotpatrull", "area": "Råslätt", "date": f"2022-03-{day:02d}"} for day in range(1, 21)]
+
+    def post():
+        response = Client().post(
+            "/api/v1/activities/",
+            data=json.dumps(batch),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Api-Key {key}",
+            HTTP_IDEMPOTENCY_KEY="samma-batch",
+        )
+        return response.status_code, response.json()
+
+    results = _run_together([post] * 10)
+    assert {status for status, _body in results} == {201}
+    assert [body for _status, body in results] == [results[0][1]] * 10
+    assert Activity.objects.count() == 20
+    assert IdempotencyRecord.objects.count() == 1

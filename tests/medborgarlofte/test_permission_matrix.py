@@ -69,6 +69,8 @@ MATRIX = {
     "api:schema": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
     "api:docs": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
     "api:not_found": (_row(404, 404, 404, 404, 404, 404), _row(M, M, M, M, M, M)),
+    # The write API takes an API token, never a session (tests/promises/test_api.py).
+    "api:activities": (_row(401, 401, 401, 401, 401, 401), _row(401, 401, 401, 401, 401, 401)),
     "admin:index": (_row(R, R, R, R, R, 200), _row(R, R, R, R, R, 200)),
 }
 

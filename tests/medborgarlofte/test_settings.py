@@ -64,6 +64,7 @@ def test_settings_development_default_works_without_configuration():
         ({"SITE_URL": "medborgarlofte.example.se"}, "SITE_URL must start with http:// or https://"),
         ({"NOTIFICATION_DIGEST_WEEKDAY": "8"}, "NOTIFICATION_DIGEST_WEEKDAY must be 1 to 7"),
         ({"EMBED_ALLOWED_ORIGINS": "https://polisen.se polisen.se/sida"}, "EMBED_ALLOWED_ORIGINS must list origins"),
+        ({"API_RATE_LIMIT": "120 per minute"}, "API_RATE_LIMIT must look like 120/minute"),
     ],
 )
 def test_settings_bad_value_fails_loudly(env, message):

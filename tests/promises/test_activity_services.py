@@ -193,3 +193,36 @@ def test_activity_create_other_municipality_promise_does_not_cover_it():
     PromiseFactory(municipality="Växjö", year=world.year)
     activity = activity_create(user=world.officer, data=_data(world))
     assert activity.promise == world.promise
+
+
+def test_activity_create_refuses_a_duration_longer_than_a_day():
+    """A mistyped duration (minutes as seconds, a stray zero) never reaches the figures, nor
+    overflows the database's integer."""
+    world = World()
+    errors = _errors(world, activity_type=world.traffic, duration_minutes=10**12)
+    assert errors["duration_minutes"] == ["Högst 1440 minuter i en registrering. Kontrollera siffran."]
+    assert activity_create(user=world.officer, data=_data(world, activity_type=world.traffic, duration_minutes=1440))
+
+
+@pytest.mark.parametrize("field", ["note", "description"])
+def test_activity_create_refuses_a_nul_character_which_no_database_text_holds(field):
+    world = World()
+    errors = _errors(world, **{"activity_type": world.measure, "description": "Belysning", field: "a\x00b"})
+    assert errors[field] == ["Texten innehåller ett NUL-tecken, som inte kan sparas. Ta bort det."]
+
+
+def test_activity_check_gives_every_refusal_a_code():
+    """The API's error bodies carry a code for machines beside the message."""
+    from promises.selectors import ActivityContext
+    from promises.services import activity_check
+
+    world = World()
+    data = _data(world, activity_type=world.traffic, quantity=0, duration_minutes=5, note="19811218-9876")
+    with pytest.raises(ValidationError) as excinfo:
+        activity_check(data=data, organisation=world.police, user=world.officer, context=ActivityContext.load())
+    codes = {field: [error.code for error in errors] for field, errors in excinfo.value.error_dict.items()}
+    assert codes == {
+        "quantity": ["too_small"],
+        "duration_minutes": ["too_short"],
+        "note": ["personal_identity_number"],
+    }

@@ -130,3 +130,64 @@ def test_admin_edits_aliases_as_names_separated_by_commas_checked_by_the_service
     assert response.status_code == 200
     assert "är redan ett namn på Hela Jönköpings kommun" in response.content.decode()
     assert Area.objects.get(pk=area.pk).aliases == ["Huskvarna södra", "Husqvarna"]
+
+
+def test_admin_creates_an_api_token_and_shows_its_key_once(admin_client):
+    from promises.models import ApiToken, AuditEvent, Organisation
+
+    police = Organisation.objects.get(short_name="Polisen")
+    response = admin_client.post(
+        reverse("admin:promises_apitoken_add"),
+        {"name": "RAR", "organisation": police.pk, "expiry_date_0": "", "expiry_date_1": ""},
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    body = response.content.decode()
+    key = body.split('id="api-token-key"')[1].split('value="')[1].split('"')[0]
+    assert key.startswith(f"{token.prefix}.")
+    assert token.is_valid(key)
+    assert key not in token.hashed_key
+    assert "Nyckeln visas här bara den här gången" in body
+    assert "no-store" in response["Cache-Control"]
+    assert (token.organisation, token.created_by.username) == (police, "admin")
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.API_TOKEN_CREATE).count() == 1
+    # Afterwards the token's page shows its name and prefix, never the key.
+    page = admin_client.get(reverse("admin:promises_apitoken_change", args=[token.pk])).content.decode()
+    assert token.prefix in page
+    assert key not in page
+
+
+def test_admin_refuses_an_api_token_expiring_in_the_past(admin_client):
+    from promises.models import ApiToken, Organisation
+
+    police = Organisation.objects.get(short_name="Polisen")
+    response = admin_client.post(
+        reverse("admin:promises_apitoken_add"),
+        {"name": "RAR", "organisation": police.pk, "expiry_date_0": "2020-01-01", "expiry_date_1": "12:00:00"},
+    )
+    assert "Utgångsdatumet måste ligga i framtiden." in response.content.decode()
+    assert ApiToken.objects.count() == 0
+
+
+def test_admin_revokes_api_tokens_through_the_action(admin_client):
+    from promises.models import Organisation
+    from promises.services import api_token_create
+
+    token, _key = api_token_create(organisation=Organisation.objects.get(short_name="Polisen"), name="RAR")
+    response = admin_client.post(
+        reverse("admin:promises_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+        follow=True,
+    )
+    assert "1 API-nyckel återkallades." in response.content.decode()
+    token.refresh_from_db()
+    assert token.revoked is True
+
+
+def test_admin_offers_only_our_api_tokens():
+    from django.contrib import admin
+    from rest_framework_api_key.models import APIKey
+
+    from promises.models import ApiToken
+
+    assert (admin.site.is_registered(ApiToken), admin.site.is_registered(APIKey)) == (True, False)
