@@ -1,6 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from followup.public_cache import public_cached
 from followup.views import public as views
 
 app_name = "public"
@@ -13,5 +14,5 @@ urlpatterns = [
     path("oppna-data/", views.open_data, name="open_data"),
     path("inbaddning/<int:year>/", views.embed_year, name="embed"),
     path("inbaddning/<int:year>/omrade/<slug:slug>/", views.embed_area, name="embed_area"),
-    path("flode/", require_safe(views.PublicationFeed()), name="feed"),
+    path("flode/", require_safe(public_cached(views.PublicationFeed())), name="feed"),
 ]

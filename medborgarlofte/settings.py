@@ -62,7 +62,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language from the address (/en/…), never from the browser: medborgarlofte/middleware.py.
+    "medborgarlofte.middleware.PathLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,6 +169,12 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# Public pages and open data (followup/public_cache.py): how long a browser or proxy may keep
+# one without asking (it then asks with its ETag and mostly gets a 304), and how long the
+# rendered page is kept here for a publication. A new publication changes both at once.
+PUBLIC_CACHE_MAX_AGE = env_int("PUBLIC_CACHE_MAX_AGE", 60, minimum=0)
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60 * 5, minimum=1)
 
 # Sessions: expire after inactivity and never outlive a working day. With a shared cache they
 # are read from it and written through to the database; a per-process cache would let a

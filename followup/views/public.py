@@ -33,6 +33,7 @@ from followup.public import (
     status_counts,
     tertial_words,
 )
+from followup.public_cache import public_cached
 from medborgarlofte.http import NotFound
 from promises.models import Area, Promise
 from promises.selectors import promise_current, promise_for_year, promise_with_structure
@@ -62,6 +63,7 @@ def _public_context(promise: Promise) -> dict:
 
 
 @require_safe
+@public_cached
 def public_index(request: HttpRequest) -> HttpResponse:
     promise = promise_current()
     context: dict[str, Any] = {"promise": None, "other_years": []}
@@ -77,6 +79,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_cached
 def public_year(request: HttpRequest, year: int) -> HttpResponse:
     promises = [p for p in public_promises() if p.year == year]
     if not promises:
@@ -90,6 +93,7 @@ def public_year(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_safe
+@public_cached
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "public/accessibility.html")
 
@@ -133,11 +137,13 @@ def _area_context(year: int, slug: str) -> dict:
 
 
 @require_safe
+@public_cached
 def public_area_page(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     return render(request, "public/area.html", _area_context(year, slug))
 
 
 @require_safe
+@public_cached
 def open_data(request: HttpRequest) -> HttpResponse:
     promise = promise_current()
     embed_url = request.build_absolute_uri(reverse("public:embed", args=[promise.year])) if promise else ""
@@ -174,6 +180,7 @@ def embeddable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseB
 
 @require_safe
 @embeddable
+@public_cached
 def embed_year(request: HttpRequest, year: int) -> HttpResponse:
     promise = _promise_or_404(year)
     tertials = published_tertials(promise=promise)
@@ -193,6 +200,7 @@ def embed_year(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_safe
 @embeddable
+@public_cached
 def embed_area(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     context = _area_context(year, slug)
     context["page_url"] = request.build_absolute_uri(reverse("public:area", args=[year, slug]))
