@@ -162,3 +162,22 @@ def test_a_missing_year_is_not_kept_and_says_so(client, world):
     response = client.get(reverse("public:year", args=[1999]))
     assert response.status_code == 404
     assert "ETag" not in response.headers
+
+
+def test_a_kept_embed_page_keeps_its_frame_headers(client, world, settings):
+    settings.EMBED_ALLOWED_ORIGINS = ["https://polisen.se"]
+    url = reverse("public:embed", args=[YEAR])
+    fresh = client.get(url)
+    kept = client.get(url)
+    assert kept.headers["ETag"] == fresh.headers["ETag"]
+    assert "frame-ancestors https://polisen.se" in kept.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in kept.headers
+    assert kept.headers["Content-Security-Policy"] == fresh.headers["Content-Security-Policy"]
+
+
+def test_a_kept_page_keeps_the_site_wide_security_headers(client, world):
+    url = reverse("public:index")
+    fresh = client.get(url)
+    kept = client.get(url)
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Content-Language"):
+        assert kept.headers[header] == fresh.headers[header]
