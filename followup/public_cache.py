@@ -168,7 +168,12 @@ class PublicCacheMiddleware:
 
         response = self.get_response(request)
         key = getattr(response, "public_cache_key", None)
-        if key is not None and response.status_code == 200 and not response.cookies:
+        if key is not None and response.cookies:
+            # Something on the way out set a cookie (a template asked for a CSRF token): this
+            # response is the reader's own, never a proxy's to share.
+            response.headers["Cache-Control"] = "private, no-cache"
+            return response
+        if key is not None and response.status_code == 200:
             assert isinstance(response, HttpResponse)
             headers = {
                 name: value for name, value in response.headers.items() if name.lower() not in PER_REQUEST_HEADERS

@@ -181,3 +181,16 @@ def test_a_kept_page_keeps_the_site_wide_security_headers(client, world):
     kept = client.get(url)
     for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Content-Language"):
         assert kept.headers[header] == fresh.headers[header]
+
+
+def test_a_public_page_that_sets_a_cookie_after_all_is_neither_shared_nor_kept(client, world, settings, tmp_path):
+    # A template that asks for a CSRF token (a form on a public page) gets its cookie on the way
+    # out: that response must not be marked public or kept for the next reader.
+    (tmp_path / "includes").mkdir()
+    (tmp_path / "includes" / "messages.html").write_text("{% csrf_token %}")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    response = client.get(reverse("public:accessibility"))
+    assert "csrftoken" in response.cookies
+    assert set(response.headers["Cache-Control"].split(", ")) == {"private", "no-cache"}
+    client.cookies.clear()
+    assert "csrftoken" in client.get(reverse("public:accessibility")).cookies  # rendered again
