@@ -86,9 +86,9 @@ def table(rates: dict[tuple, list[float]], latencies: dict[tuple, str], args: ar
         f"({ratio:.2f}×). Anonymous readers get the page kept for the current publication "
         "whole from the cache by a middleware right after whitenoise (followup/public_cache.py): no "
         "query, no session, no rendering, so a public page costs about what a static file costs. With "
-        "the cache in Redis a hit costs two round trips (the stamp, then the page, unpickled): on this "
-        "machine, Redis sharing its two cores, that halves the rate; a per-process copy of the latest "
-        "pages in front of Redis would bring it back (not built). Before it, on the same machine, `/` "
+        "the cache in Redis a hit costs one round trip (the stamp and the page in one read) and "
+        "unpickling the page, with Redis and wrk sharing the same two cores; a per-process copy of the "
+        "latest pages in front of Redis would close the gap (not built). Before it, on the same machine, `/` "
         "answered about 190 requests/s and `/2022/` 125 against about 970 for the static file.",
         END,
     ]

@@ -6,8 +6,8 @@ anonymous and all see the same page, so:
 - the response says `Cache-Control: public, max-age=PUBLIC_CACHE_MAX_AGE`, carries an ETag and
   sets no cookie (the language is chosen by address, not by a form), so a proxy or a CDN in
   front may serve it too, and a reader who has it gets `304 Not Modified`;
-- the finished response (every header the middleware added) is kept in the cache per
-  publication stamp, language and address (`CACHE_URL`'s Redis, shared by every app server,
+- the finished response (every header the middleware added) is kept in the cache with its
+  publication stamp, per language and address (`CACHE_URL`'s Redis, shared by every app server,
   or each process's memory), and `PublicCacheMiddleware`, right after whitenoise, answers the
   next anonymous reader from it before sessions, authentication, CSRF or the database are
   touched: a public page then costs about what a static file costs.
@@ -48,9 +48,11 @@ View = Callable[..., HttpResponseBase]
 STAMP_KEY = "public-stamp"
 
 
-def publication_stamp() -> str:
-    """What every public page depends on, kept for PUBLIC_STAMP_SECONDS (one query otherwise)."""
-    stamp = cache.get(STAMP_KEY)
+def publication_stamp(kept: str | None = None) -> str:
+    """What every public page depends on, kept for PUBLIC_STAMP_SECONDS (one query otherwise).
+
+    `kept` is the stamp already read from the cache, if any."""
+    stamp = kept if kept is not None else cache.get(STAMP_KEY)
     if stamp is None:
         stamp = _stamp_from_database()
         cache.set(STAMP_KEY, stamp, settings.PUBLIC_STAMP_SECONDS)
@@ -81,13 +83,15 @@ def is_anonymous_reader(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
 
 
-def _key(request: HttpRequest, stamp: str, accept: bool) -> str:
+def _key(request: HttpRequest, accept: bool) -> str:
+    """The page's place in the cache: language and address. The stamp is kept with the page and
+    compared, so one read fetches both the stamp and the page."""
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     parts = [request.scheme or "", request.get_host(), request.get_full_path()]
     if accept:
         parts.append(request.headers.get("Accept", ""))
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
-    return f"public-page:{stamp}:{language}:{digest}"
+    return f"public-page:{language}:{digest}"
 
 
 def _etag(stamp: str, content: bytes) -> str:
@@ -131,9 +135,10 @@ def public_cached(view: View | None = None, *, vary_on_accept: bool = False) -> 
             # A logged-in user's copy differs (their menu): a shared cache keeps one per Cookie
             # header, and readers without cookies all share the same.
             patch_vary_headers(response, ["Accept", "Cookie"] if vary_on_accept else ["Cookie"])
-            response.public_cache_key = _key(request, stamp, vary_on_accept)  # type: ignore[attr-defined]
+            response.public_cache_key = _key(request, vary_on_accept)  # type: ignore[attr-defined]
+            response.public_cache_stamp = stamp  # type: ignore[attr-defined]
             if vary_on_accept:
-                response.public_cache_marker = _key(request, stamp, False)  # type: ignore[attr-defined]
+                response.public_cache_marker = _key(request, False)  # type: ignore[attr-defined]
             return get_conditional_response(request, etag=response.headers["ETag"], response=response) or response
 
         return wrapped
@@ -159,26 +164,30 @@ class PublicCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.method not in ("GET", "HEAD") or not is_anonymous_reader(request):
             return self.get_response(request)
-        stamp = publication_stamp()
-        kept = cache.get(_key(request, stamp, False))
+        key = _key(request, False)
+        found = cache.get_many([STAMP_KEY, key])  # one round trip to a shared cache
+        stamp = publication_stamp(found.get(STAMP_KEY))
+        kept = found.get(key)
         if kept is not None and kept.get("accept"):
-            kept = cache.get(_key(request, stamp, True))
-        if kept is not None:
+            kept = cache.get(_key(request, True))
+        if kept is not None and kept["stamp"] == stamp:
             return self._from(kept, request)
 
         response = self.get_response(request)
-        key = getattr(response, "public_cache_key", None)
-        if key is not None and response.cookies:
+        keep_as = getattr(response, "public_cache_key", None)
+        if keep_as is not None and response.cookies:
             # Something on the way out set a cookie (a template asked for a CSRF token): this
             # response is the reader's own, never a proxy's to share.
             response.headers["Cache-Control"] = "private, no-cache"
             return response
-        if key is not None and response.status_code == 200:
+        if keep_as is not None and response.status_code == 200:
             assert isinstance(response, HttpResponse)
             headers = {
                 name: value for name, value in response.headers.items() if name.lower() not in PER_REQUEST_HEADERS
             }
-            cache.set(key, {"content": response.content, "headers": headers}, settings.PUBLIC_CACHE_SECONDS)
+            stamp = response.public_cache_stamp  # type: ignore[attr-defined]
+            page = {"stamp": stamp, "content": response.content, "headers": headers}
+            cache.set(keep_as, page, settings.PUBLIC_CACHE_SECONDS)
             marker = getattr(response, "public_cache_marker", None)
             if marker is not None:
                 cache.set(marker, {"accept": True}, settings.PUBLIC_CACHE_SECONDS)
