@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PROMISE_FILE := data/medborgarlofte-2022-jonkoping.yaml
 
-.PHONY: lock run setup test bench bench-smoke loadtest loadtest-short lint format messages check-deploy backup restore clean
+.PHONY: lock run setup test bench bench-http bench-smoke loadtest loadtest-short lint format messages check-deploy backup restore clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ loadtest-short: $(VENV)/.installed-load
 BENCH_SIZES ?= 10000,100000,1000000
 bench: $(VENV)/.installed-dev
 	DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench.run --sizes $(BENCH_SIZES)
+	$(MAKE) bench-http
+
+## bench-http: public pages against a static file through gunicorn, measured with wrk (apt-get install wrk)
+bench-http: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.http
 
 ## bench-smoke: the benchmark at its smallest size, so it cannot rot (CI runs it)
 bench-smoke: $(VENV)/.installed-dev

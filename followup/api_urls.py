@@ -4,14 +4,18 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from followup import api
+from followup.public_cache import public_cached
 from promises import api as promises_api
+
+# Open data: the same for everyone, cached per publication (JSON or CSV by the Accept header).
+cached = public_cached(vary_on_accept=True)
 
 app_name = "api"
 
 urlpatterns = [
-    path("promises/", api.PromiseListView.as_view(), name="promises"),
-    path("promises/<int:year>/", api.PromiseDetailView.as_view(), name="promise"),
-    path("promises/<int:year>/followups/<int:tertial>/", api.FollowupView.as_view(), name="followup"),
+    path("promises/", cached(api.PromiseListView.as_view()), name="promises"),
+    path("promises/<int:year>/", cached(api.PromiseDetailView.as_view()), name="promise"),
+    path("promises/<int:year>/followups/<int:tertial>/", cached(api.FollowupView.as_view()), name="followup"),
     # The write API, for an organisation's systems with an API token (promises/api.py).
     path("activities/", promises_api.ActivitiesView.as_view(), name="activities"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,7 +1,24 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class FollowupConfig(AppConfig):
     name = "followup"
     verbose_name = _("Follow-up")
+
+    def ready(self) -> None:
+        # A publication, or a promise saved (made public, renamed, loaded), gives the public
+        # pages a new stamp: their kept copies and ETags are left behind (followup/public_cache.py).
+        # Entries never save the promise (its revision is a queryset update), so they do not.
+        from followup.models import Publication
+        from followup.public_cache import forget_publication_stamp
+        from promises.models import Promise
+
+        for model in (Publication, Promise):
+            post_save.connect(
+                forget_publication_stamp, sender=model, dispatch_uid=f"public-stamp-save-{model.__name__}"
+            )
+            post_delete.connect(
+                forget_publication_stamp, sender=model, dispatch_uid=f"public-stamp-delete-{model.__name__}"
+            )

@@ -1,6 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from followup.public_cache import public_cached
 from followup.views import public as views
 
 app_name = "public"
@@ -22,5 +23,5 @@ urlpatterns = [
     path("<int:year>/rapport/<int:tertial>/pdf/", views.public_report_pdf, name="report_pdf"),
     path("inbaddning/<int:year>/", views.embed_year, name="embed"),
     path("inbaddning/<int:year>/omrade/<slug:slug>/", views.embed_area, name="embed_area"),
-    path("flode/", require_safe(views.PublicationFeed()), name="feed"),
+    path("flode/", require_safe(public_cached(views.PublicationFeed())), name="feed"),
 ]

@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.utils import translation
 
 
 class SessionInactivityTimeoutMiddleware:
@@ -26,3 +27,24 @@ class SessionInactivityTimeoutMiddleware:
                 # A minute's resolution spares a session write on every request.
                 request.session[self.session_key] = now
         return self.get_response(request)
+
+
+class PathLocaleMiddleware:
+    """The language from the address only: /en/… is English, everything else Swedish.
+
+    Django's LocaleMiddleware would also read a cookie and the browser's Accept-Language, so
+    an English browser got English pages and every public response had to vary on the
+    header. Here the same address always answers in the same language: a proxy may keep
+    one copy per address, and a reader chooses English by following the header's link.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

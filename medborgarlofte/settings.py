@@ -62,8 +62,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers get kept public pages here, before sessions and the database.
+    "followup.public_cache.PublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language from the address (/en/…), never from the browser: medborgarlofte/middleware.py.
+    "medborgarlofte.middleware.PathLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -169,6 +172,15 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# Public pages and open data (followup/public_cache.py): how long a browser or proxy may keep
+# one without asking (it then asks with its ETag and mostly gets a 304), and how long the
+# rendered page is kept here for a publication. A new publication changes both.
+PUBLIC_CACHE_MAX_AGE = env_int("PUBLIC_CACHE_MAX_AGE", 60, minimum=0)
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60 * 5, minimum=1)
+# How long the publication stamp is kept: forgotten at once on a publication, but each
+# process's own memory (CACHE_URL unset) only learns of it in the process that published.
+PUBLIC_STAMP_SECONDS = env_int("PUBLIC_STAMP_SECONDS", 10, minimum=1)
 
 # Sessions: expire after inactivity and never outlive a working day. With a shared cache they
 # are read from it and written through to the database; a per-process cache would let a

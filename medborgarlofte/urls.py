@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -6,11 +7,20 @@ from followup.views import account as account_views
 from medborgarlofte.forms import LoginForm
 from promises import views as promise_views
 
+# The open-data API, the admin and the icon speak one language whatever the address.
 urlpatterns = [
+    path("api/v1/", include("followup.api_urls")),
+    path("admin/", admin.site.urls),
+    path("favicon.ico", promise_views.favicon, name="favicon"),
+]
+
+# Every page in Swedish at its address as before, and in English under /en/ (the header links
+# between the two). No cookie and no browser setting changes the language: an address always
+# answers the same, so the public pages can be cached (followup/public_cache.py).
+urlpatterns += i18n_patterns(
     path("", include("followup.public_urls")),
     path("", include("promises.urls")),
     path("uppfoljning/", include("followup.urls")),
-    path("api/v1/", include("followup.api_urls")),
     path(
         "konto/logga-in/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
@@ -18,10 +28,8 @@ urlpatterns = [
     ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("mina-installningar/", account_views.my_settings, name="my_settings"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
-    path("favicon.ico", promise_views.favicon, name="favicon"),
-]
+    prefix_default_language=False,
+)
 
 handler400 = "medborgarlofte.views.bad_request"
 handler403 = "medborgarlofte.views.permission_denied"

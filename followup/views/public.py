@@ -37,6 +37,7 @@ from followup.public import (
     status_counts,
     tertial_words,
 )
+from followup.public_cache import public_cached
 from medborgarlofte import exports
 from medborgarlofte.cache import cache_get_or_compute
 from medborgarlofte.http import NotFound
@@ -71,6 +72,7 @@ def _public_context(promise: Promise) -> dict:
 
 
 @require_safe
+@public_cached
 def public_index(request: HttpRequest) -> HttpResponse:
     promise = promise_current()
     context: dict[str, Any] = {"promise": None, "other_years": []}
@@ -86,6 +88,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_cached
 def public_year(request: HttpRequest, year: int) -> HttpResponse:
     promises = [p for p in public_promises() if p.year == year]
     if not promises:
@@ -103,6 +106,7 @@ def public_year(request: HttpRequest, year: int) -> HttpResponse:
 
 
 @require_safe
+@public_cached
 def accessibility_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "public/accessibility.html")
 
@@ -146,6 +150,7 @@ def _area_context(year: int, slug: str) -> dict:
 
 
 @require_safe
+@public_cached
 def public_area_page(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     context = _area_context(year, slug)
     context["earlier"] = earlier_years(promise=context["promise"], tertial=context["latest"], area=context["area"])
@@ -186,6 +191,7 @@ def _public_report(year: int, tertial: int) -> dict:
 
 
 @require_safe
+@public_cached
 def public_report(request: HttpRequest, year: int, tertial: int) -> HttpResponse:
     context = {
         "report": _public_report(year, tertial),
@@ -195,6 +201,7 @@ def public_report(request: HttpRequest, year: int, tertial: int) -> HttpResponse
 
 
 @require_safe
+@public_cached
 def public_report_pdf(request: HttpRequest, year: int, tertial: int) -> HttpResponse:
     data = _public_report(year, tertial)
     # One rendering per published version (its publication time) and language.
@@ -204,6 +211,7 @@ def public_report_pdf(request: HttpRequest, year: int, tertial: int) -> HttpResp
 
 
 @require_safe
+@public_cached
 def open_data_download(request: HttpRequest, year: int, tertial: int, export_format: str) -> HttpResponse:
     """A published tertial as CSV (Swedish Excel) or XLSX; `tertial` 0 is every published one."""
     if export_format not in exports.FORMATS:
@@ -235,6 +243,7 @@ def _downloads() -> list[dict]:
 
 
 @require_safe
+@public_cached
 def open_data(request: HttpRequest) -> HttpResponse:
     promise = promise_current()
     embed_url = request.build_absolute_uri(reverse("public:embed", args=[promise.year])) if promise else ""
@@ -273,6 +282,7 @@ def embeddable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseB
 
 @require_safe
 @embeddable
+@public_cached
 def embed_year(request: HttpRequest, year: int) -> HttpResponse:
     promise = _promise_or_404(year)
     tertials = published_tertials(promise=promise)
@@ -292,6 +302,7 @@ def embed_year(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_safe
 @embeddable
+@public_cached
 def embed_area(request: HttpRequest, year: int, slug: str) -> HttpResponse:
     context = _area_context(year, slug)
     context["page_url"] = request.build_absolute_uri(reverse("public:area", args=[year, slug]))

@@ -163,3 +163,14 @@ def test_a_lock_released_without_a_value_ends_the_wait_at_once(monkeypatch):
 
     assert value == {"total": 480}
     assert len(naps) == 1  # not polling on through the 30 s
+
+
+def test_a_public_page_is_kept_in_redis_once_for_every_server(client, redis_cache, django_assert_num_queries):
+    world = World(year=2022)
+    world.publish(1)
+    first = client.get(reverse("public:index"))
+    assert len([key for key in redis_cache.keys("test:*") if b"public-page:" in key]) == 1
+    # Another server finds the stamp and the page there and answers the same ETag, no query.
+    with django_assert_num_queries(0):
+        again = client.get(reverse("public:index"), headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304

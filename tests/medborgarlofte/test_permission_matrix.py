@@ -76,7 +76,7 @@ MATRIX = {
 
 # Third-party URL sets that are not ours to police beyond their entry point.
 EXCLUDED_NAMESPACES = {"admin"}
-EXCLUDED_NAMES = {"set_language"}
+EXCLUDED_NAMES: set[str] = set()
 
 
 def _names(resolver, namespace=None) -> set[str]:
