@@ -79,8 +79,13 @@ def forget_publication_stamp(**_kwargs: Any) -> None:
 
 
 def is_anonymous_reader(request: HttpRequest) -> bool:
-    """No session (so nobody logged in) and no message: the page is the same as everyone's."""
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
+    """No session (so nobody logged in), no message and no API token: the page is the same as
+    everyone's."""
+    return (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and "authorization" not in request.headers
+    )
 
 
 def _key(request: HttpRequest, accept: bool) -> str:
@@ -166,11 +171,11 @@ class PublicCacheMiddleware:
             return self.get_response(request)
         key = _key(request, False)
         found = cache.get_many([STAMP_KEY, key])  # one round trip to a shared cache
-        stamp = publication_stamp(found.get(STAMP_KEY))
         kept = found.get(key)
         if kept is not None and kept.get("accept"):
             kept = cache.get(_key(request, True))
-        if kept is not None and kept["stamp"] == stamp:
+        # The stamp only to compare with a kept page: an address we never keep costs no query.
+        if kept is not None and kept["stamp"] == publication_stamp(found.get(STAMP_KEY)):
             return self._from(kept, request)
 
         response = self.get_response(request)
