@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from promises.models import Activity, ActivityType, User
-from promises.selectors import activity_area_choices
+from promises.selectors import ActivityContext, activity_area_choices
 from promises.services import (
     ACTIVITY_AREA_REQUIRED,
     ACTIVITY_DATE_REQUIRED,
@@ -73,19 +73,38 @@ class ActivityForm(forms.Form):
     )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, activity_type: ActivityType, user: User, activity: Activity | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        activity_type: ActivityType,
+        user: User,
+        activity: Activity | None = None,
+        context: ActivityContext | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.activity_type = activity_type
         self.user = user
         self.activity = activity
         self.organisation = activity.organisation if activity else user.organisation
-        # Only what the choices need; the rules' context is loaded once, by the service.
+        municipality = activity.area.municipality if activity else None
+        # The rules' context, loaded once for the request: the choices come from it, and the
+        # view hands it to the service, which checks the entry against the same object.
+        if context is None:
+            organisation_id = self.organisation.pk if self.organisation else None
+            context = ActivityContext.load(
+                # Without an organisation there is nothing to offer, and nothing to load.
+                municipalities=[] if organisation_id is None else None if municipality is None else [municipality],
+                organisation_id=organisation_id,
+            )
+        self.context = context
         self.areas = {
             area.pk: area
             for area in activity_area_choices(
+                context=context,
                 activity_type=activity_type,
-                include=activity.area_id if activity else None,
-                municipality=activity.area.municipality if activity else None,
+                include=activity.area if activity else None,
+                municipality=municipality,
             )
         }
         cast(forms.TypedChoiceField, self.fields["area"]).choices = [("", _("Choose an area"))] + [

@@ -1,9 +1,10 @@
 """Reads of promises: named queries the views and services share."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from promises.models import (
     Activity,
@@ -47,12 +48,91 @@ def activity_types_for_user(*, user: User) -> QuerySet[ActivityType]:
     return ActivityType.objects.filter(organisations=user.organisation_id)
 
 
+# The rules' data of one promise is cached under its revision (promises/revisions.py), which
+# every change of its targets, areas, parties or publications replaces: a key is never reused
+# for other rules. The timeout only bounds the memory kept for revisions no one asks for.
+ACTIVITY_RULES_CACHE_SECONDS = 60 * 60 * 24
+
+
+@dataclass
+class PromiseRules:
+    """What the activity rules need of one promise; cached per revision."""
+
+    target_areas: dict[int, set[int]]  # activity type -> the areas its targets use
+    used_areas: set[int]  # every area the promise's targets use
+    areas: list[Area]  # every area of its municipality, and any other its targets use
+    published: set[int]  # published tertials
+    parties: set[int]  # the organisations that signed it
+
+
+def _rules_key(promise: Promise) -> str:
+    return f"activity-rules:{promise.pk}:{promise.revision}"
+
+
+def _rules_from_db(promises: list[Promise]) -> dict[int, PromiseRules]:
+    """The rules' data of these promises in four queries, whatever their number."""
+    rules = {
+        promise.pk: PromiseRules(target_areas={}, used_areas=set(), areas=[], published=set(), parties=set())
+        for promise in promises
+    }
+    rows = TargetArea.objects.filter(target__commitment__section__promise__in=promises)
+    for promise_id, type_id, area_id in rows.values_list(
+        "target__commitment__section__promise_id", "target__activity_type_id", "area_id"
+    ):
+        rules[promise_id].used_areas.add(area_id)
+        if type_id is not None:
+            rules[promise_id].target_areas.setdefault(type_id, set()).add(area_id)
+    used = {pk for part in rules.values() for pk in part.used_areas}
+    by_pk = {
+        area.pk: area
+        for area in Area.objects.filter(
+            Q(municipality__in={promise.municipality for promise in promises}) | Q(pk__in=used)
+        )
+    }
+    for promise in promises:
+        part = rules[promise.pk]
+        part.areas = [a for a in by_pk.values() if a.municipality == promise.municipality or a.pk in part.used_areas]
+    for promise_id, tertial in PublishedTertial.objects.filter(promise__in=promises).values_list(
+        "promise_id", "tertial"
+    ):
+        rules[promise_id].published.add(tertial)
+    for promise_id, organisation_id in Promise.parties.through.objects.filter(promise__in=promises).values_list(
+        "promise_id", "organisation_id"
+    ):
+        rules[promise_id].parties.add(organisation_id)
+    return rules
+
+
+def promise_rules(promises: list[Promise]) -> dict[int, PromiseRules]:
+    """The rules' data of these promises: from the cache in one round trip, those whose
+    revision is not there yet from the database (a fixed number of queries) and then cached."""
+    keys = {promise.pk: _rules_key(promise) for promise in promises}
+    cached = cache.get_many(list(keys.values()))
+    found = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [promise for promise in promises if promise.pk not in found]
+    if missing:
+        loaded = _rules_from_db(missing)
+        cache.set_many({keys[pk]: value for pk, value in loaded.items()}, ACTIVITY_RULES_CACHE_SECONDS)
+        found.update(loaded)
+    return found
+
+
+def _may_log_on(organisation_id: int) -> Q:
+    """The active promises an organisation may log on under the rules (ActivityContext.takes_part):
+    those it signed, and those where one of its types is counted by no target."""
+    signed = Promise.parties.through.objects.filter(promise=OuterRef("pk"), organisation=organisation_id)
+    counted = Target.objects.filter(commitment__section__promise=OuterRef(OuterRef("pk")), activity_type=OuterRef("pk"))
+    uncounted = ActivityType.objects.filter(organisations=organisation_id).filter(~Exists(counted))
+    return Q(Exists(signed)) | Q(Exists(uncounted))
+
+
 @dataclass
 class ActivityContext:
     """Everything the activity rules look up, loaded in a fixed number of queries.
 
-    The form checks one entry with it; an import checks 50,000 rows with the same handful
-    of queries.
+    A request loads it once: the form offers its areas and the service checks the entry with
+    the same object. An import checks 50,000 rows with it. Each promise's part comes from the
+    cache while the promise's revision stands (promise_rules).
     """
 
     promises: dict[tuple[str, int], Promise]
@@ -63,53 +143,49 @@ class ActivityContext:
     area_names: dict[int, str]
     published: set[tuple[int, int]]  # (promise, tertial)
     parties: dict[int, set[int]]  # promise -> the organisations that signed it
+    areas: dict[int, Area] = field(default_factory=dict)  # every area of the promises' municipalities
+    organisation_id: int | None = None  # loaded for this organisation's promises only; None: every one
 
     def __post_init__(self) -> None:
         self.municipality_of = {promise.pk: municipality for (municipality, _year), promise in self.promises.items()}
 
     @classmethod
-    def load(cls, *, municipalities: list[str] | None = None, years: list[int] | None = None) -> "ActivityContext":
-        """The rules' context for the active promises, limited to these municipalities and years."""
+    def load(
+        cls,
+        *,
+        municipalities: list[str] | None = None,
+        years: list[int] | None = None,
+        organisation_id: int | None = None,
+    ) -> "ActivityContext":
+        """The rules' context for the active promises, limited to these municipalities and
+        years, and to the promises this organisation may log on."""
         promises_qs = Promise.objects.active()
-        areas_qs = Area.objects.all()
         if municipalities is not None:
             promises_qs = promises_qs.filter(municipality__in=municipalities)
-            areas_qs = areas_qs.filter(municipality__in=municipalities)
         if years is not None:
             promises_qs = promises_qs.filter(year__in=years)
-        promises = {(p.municipality, p.year): p for p in promises_qs}
+        if organisation_id is not None:
+            promises_qs = promises_qs.filter(_may_log_on(organisation_id))
+        promises = list(promises_qs)
+        types_qs = ActivityType.organisations.through.objects.all()
+        if organisation_id is not None:
+            types_qs = types_qs.filter(organisation=organisation_id)
         types_by_organisation: dict[int, set[int]] = {}
-        for organisation_id, type_id in ActivityType.organisations.through.objects.values_list(
-            "organisation_id", "activitytype_id"
-        ):
-            types_by_organisation.setdefault(organisation_id, set()).add(type_id)
-        target_areas: dict[tuple[int, int], set[int]] = {}
-        promise_areas: dict[int, set[int]] = {}
-        rows = TargetArea.objects.filter(target__commitment__section__promise__in=list(promises.values()))
-        for promise_id, type_id, area_id in rows.values_list(
-            "target__commitment__section__promise_id", "target__activity_type_id", "area_id"
-        ):
-            promise_areas.setdefault(promise_id, set()).add(area_id)
-            if type_id is not None:
-                target_areas.setdefault((promise_id, type_id), set()).add(area_id)
-        areas = list(areas_qs.values_list("pk", "name", "municipality", "is_whole_municipality"))
-        published = set(
-            PublishedTertial.objects.filter(promise__in=list(promises.values())).values_list("promise_id", "tertial")
-        )
-        parties: dict[int, set[int]] = {}
-        for promise_id, organisation_id in Promise.parties.through.objects.filter(
-            promise__in=list(promises.values())
-        ).values_list("promise_id", "organisation_id"):
-            parties.setdefault(promise_id, set()).add(organisation_id)
+        for organisation, type_id in types_qs.values_list("organisation_id", "activitytype_id"):
+            types_by_organisation.setdefault(organisation, set()).add(type_id)
+        rules = promise_rules(promises)
+        areas = {area.pk: area for part in rules.values() for area in part.areas}
         return cls(
-            promises=promises,
+            promises={(p.municipality, p.year): p for p in promises},
             types_by_organisation=types_by_organisation,
-            target_areas=target_areas,
-            promise_areas=promise_areas,
-            whole_municipality={m: pk for pk, _name, m, whole in areas if whole},
-            area_names={pk: name for pk, name, _m, _w in areas},
-            published=published,
-            parties=parties,
+            target_areas={(pk, t): ids for pk, part in rules.items() for t, ids in part.target_areas.items()},
+            promise_areas={pk: part.used_areas for pk, part in rules.items() if part.used_areas},
+            whole_municipality={a.municipality: pk for pk, a in areas.items() if a.is_whole_municipality},
+            area_names={pk: area.name for pk, area in areas.items()},
+            published={(pk, tertial) for pk, part in rules.items() for tertial in part.published},
+            parties={pk: part.parties for pk, part in rules.items() if part.parties},
+            areas=areas,
+            organisation_id=organisation_id,
         )
 
     def promise_for(self, *, municipality: str, year: int) -> Promise | None:
@@ -144,43 +220,25 @@ class ActivityContext:
 
 
 def activity_area_choices(
-    *, activity_type: ActivityType, include: int | None = None, municipality: str | None = None
+    *,
+    context: ActivityContext,
+    activity_type: ActivityType,
+    include: Area | None = None,
+    municipality: str | None = None,
 ) -> list[Area]:
-    """The areas a form offers for a type, over every active promise, in two queries.
+    """The areas a form offers for a type: ActivityContext.areas_for over the context's
+    promises (the organisation's), without a query.
 
-    The same areas as ActivityContext.areas_for: those the type's targets use; in a promise
-    where no target counts the type, every area of the promise and the whole municipality.
     `include` keeps an entry's current area on offer when it is edited, in its municipality.
     """
-    rows = TargetArea.objects.filter(target__commitment__section__promise__status=Promise.Status.ACTIVE)
-    if municipality is not None:
-        rows = rows.filter(target__commitment__section__promise__municipality=municipality)
-    triples = rows.values_list(
-        "target__commitment__section__promise_id",
-        "target__commitment__section__promise__municipality",
-        "target__activity_type_id",
-        "area_id",
-    )
-    counted: dict[int, set[int]] = {}
-    every: dict[int, set[int]] = {}
-    municipality_of: dict[int, str] = {}
-    for promise_id, promise_municipality, type_id, area_id in triples:
-        municipality_of[promise_id] = promise_municipality
-        every.setdefault(promise_id, set()).add(area_id)
-        if type_id == activity_type.pk:
-            counted.setdefault(promise_id, set()).add(area_id)
-    area_ids = {pk for ids in counted.values() for pk in ids}
-    uncounted = [promise_id for promise_id in every if promise_id not in counted]
-    for promise_id in uncounted:
-        area_ids |= every[promise_id]
-    if include is not None:
-        area_ids.add(include)
-    whole = {municipality_of[promise_id] for promise_id in uncounted}
-    return list(
-        Area.objects.filter(Q(pk__in=area_ids) | Q(is_whole_municipality=True, municipality__in=whole)).order_by(
-            "is_whole_municipality", "name"
-        )
-    )
+    area_ids: set[int] = set()
+    for (promise_municipality, _year), promise in context.promises.items():
+        if municipality is None or promise_municipality == municipality:
+            area_ids |= context.areas_for(promise.pk, activity_type.pk)
+    areas = [context.areas[pk] for pk in area_ids if pk in context.areas]
+    if include is not None and include.pk not in area_ids:
+        areas.append(include)
+    return sorted(areas, key=lambda area: (area.is_whole_municipality, area.name))
 
 
 def activity_list_for_user(*, user: User) -> QuerySet[Activity]:
