@@ -60,9 +60,16 @@ class PromiseRules:
 
     target_areas: dict[int, set[int]]  # activity type -> the areas its targets use
     used_areas: set[int]  # every area the promise's targets use
-    areas: list[Area]  # every area of its municipality, and any other its targets use
+    areas: list[tuple]  # every area of its municipality, and any other its targets use (AREA_FIELDS)
     published: set[int]  # published tertials
     parties: set[int]  # the organisations that signed it
+
+
+# Areas are cached as plain rows: unpickling model instances costs more than the rest together.
+AREA_FIELDS = [f.attname for f in Area._meta.concrete_fields]
+_PK, _NAME, _MUNICIPALITY, _WHOLE = (
+    AREA_FIELDS.index(name) for name in ("id", "name", "municipality", "is_whole_municipality")
+)
 
 
 def _rules_key(promise: Promise) -> str:
@@ -83,15 +90,14 @@ def _rules_from_db(promises: list[Promise]) -> dict[int, PromiseRules]:
         if type_id is not None:
             rules[promise_id].target_areas.setdefault(type_id, set()).add(area_id)
     used = {pk for part in rules.values() for pk in part.used_areas}
-    by_pk = {
-        area.pk: area
-        for area in Area.objects.filter(
+    area_rows = list(
+        Area.objects.filter(
             Q(municipality__in={promise.municipality for promise in promises}) | Q(pk__in=used)
-        )
-    }
+        ).values_list(*AREA_FIELDS)
+    )
     for promise in promises:
         part = rules[promise.pk]
-        part.areas = [a for a in by_pk.values() if a.municipality == promise.municipality or a.pk in part.used_areas]
+        part.areas = [r for r in area_rows if r[_MUNICIPALITY] == promise.municipality or r[_PK] in part.used_areas]
     for promise_id, tertial in PublishedTertial.objects.filter(promise__in=promises).values_list(
         "promise_id", "tertial"
     ):
@@ -143,7 +149,7 @@ class ActivityContext:
     area_names: dict[int, str]
     published: set[tuple[int, int]]  # (promise, tertial)
     parties: dict[int, set[int]]  # promise -> the organisations that signed it
-    areas: dict[int, Area] = field(default_factory=dict)  # every area of the promises' municipalities
+    area_rows: dict[int, tuple] = field(default_factory=dict)  # every area of the promises' municipalities
     organisation_id: int | None = None  # loaded for this organisation's promises only; None: every one
 
     def __post_init__(self) -> None:
@@ -174,19 +180,24 @@ class ActivityContext:
         for organisation, type_id in types_qs.values_list("organisation_id", "activitytype_id"):
             types_by_organisation.setdefault(organisation, set()).add(type_id)
         rules = promise_rules(promises)
-        areas = {area.pk: area for part in rules.values() for area in part.areas}
+        areas = {row[_PK]: row for part in rules.values() for row in part.areas}
         return cls(
             promises={(p.municipality, p.year): p for p in promises},
             types_by_organisation=types_by_organisation,
             target_areas={(pk, t): ids for pk, part in rules.items() for t, ids in part.target_areas.items()},
             promise_areas={pk: part.used_areas for pk, part in rules.items() if part.used_areas},
-            whole_municipality={a.municipality: pk for pk, a in areas.items() if a.is_whole_municipality},
-            area_names={pk: area.name for pk, area in areas.items()},
+            whole_municipality={row[_MUNICIPALITY]: pk for pk, row in areas.items() if row[_WHOLE]},
+            area_names={pk: row[_NAME] for pk, row in areas.items()},
             published={(pk, tertial) for pk, part in rules.items() for tertial in part.published},
             parties={pk: part.parties for pk, part in rules.items() if part.parties},
-            areas=areas,
+            area_rows=areas,
             organisation_id=organisation_id,
         )
+
+    def area(self, pk: int) -> Area | None:
+        """One of the context's areas, as a model instance (made when asked for)."""
+        row = self.area_rows.get(pk)
+        return None if row is None else Area.from_db("default", AREA_FIELDS, row)
 
     def promise_for(self, *, municipality: str, year: int) -> Promise | None:
         return self.promises.get((municipality, year))
@@ -235,7 +246,7 @@ def activity_area_choices(
     for (promise_municipality, _year), promise in context.promises.items():
         if municipality is None or promise_municipality == municipality:
             area_ids |= context.areas_for(promise.pk, activity_type.pk)
-    areas = [context.areas[pk] for pk in area_ids if pk in context.areas]
+    areas = [area for area in map(context.area, area_ids) if area is not None]
     if include is not None and include.pk not in area_ids:
         areas.append(include)
     return sorted(areas, key=lambda area: (area.is_whole_municipality, area.name))
