@@ -91,12 +91,7 @@ class ActivityForm(forms.Form):
         # The rules' context, loaded once for the request: the choices come from it, and the
         # view hands it to the service, which checks the entry against the same object.
         if context is None:
-            organisation_id = self.organisation.pk if self.organisation else None
-            context = ActivityContext.load(
-                # Without an organisation there is nothing to offer, and nothing to load.
-                municipalities=[] if organisation_id is None else None if municipality is None else [municipality],
-                organisation_id=organisation_id,
-            )
+            context = self._context(municipality)
         self.context = context
         self.areas = {
             area.pk: area
@@ -142,6 +137,16 @@ class ActivityForm(forms.Form):
                     "note": activity.note,
                 }
             )
+
+    def _context(self, municipality: str | None) -> ActivityContext:
+        """The rules' context of the organisation's promises (of the entry's municipality, when
+        an entry is edited)."""
+        if self.organisation is None:
+            return ActivityContext.load(municipalities=[])  # nothing to offer, nothing to load
+        return ActivityContext.load(
+            municipalities=None if municipality is None else [municipality],
+            organisation_id=self.organisation.pk,
+        )
 
     def clean_submission_key(self) -> uuid.UUID | None:
         # Never an error: every field the form can refuse is one the service refuses too, so
