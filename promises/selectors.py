@@ -72,8 +72,12 @@ _PK, _NAME, _MUNICIPALITY, _WHOLE = (
 )
 
 
+# Raise it when PromiseRules or AREA_FIELDS change: a shared cache outlives a deploy.
+ACTIVITY_RULES_VERSION = 1
+
+
 def _rules_key(promise: Promise) -> str:
-    return f"activity-rules:{promise.pk}:{promise.revision}"
+    return f"activity-rules:v{ACTIVITY_RULES_VERSION}:{promise.pk}:{promise.revision}"
 
 
 def _rules_from_db(promises: list[Promise]) -> dict[int, PromiseRules]:

@@ -12,6 +12,7 @@ from promises.models import Activity, Organisation, Promise
 from promises.selectors import ActivityContext
 from promises.services import ACTIVITY_NOT_A_PARTY, target_areas_set
 from tests.factories import AreaFactory, OrganisationFactory, PromiseFactory, TargetFactory, World, staff_user
+from tests.medborgarlofte.test_cache import redis_cache  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +153,14 @@ def test_rules_are_read_from_the_cache_while_the_revision_stands(django_assert_n
         context = ActivityContext.load(organisation_id=world.police.pk)
     assert context.areas_for(world.promise.pk, world.traffic.pk) == {world.raslatt.pk, world.oxnehaga.pk}
     assert context.parties[world.promise.pk] == {world.police.pk, world.municipality.pk}
+
+
+def test_rules_go_through_redis_as_several_servers_share_them(redis_cache, django_assert_num_queries):  # noqa: F811
+    world = World(year=2022)
+    ActivityContext.load(organisation_id=world.police.pk)
+    keys = [key for key in redis_cache.keys("test:*") if b"activity-rules:" in key]
+    assert len(keys) == 1
+    with django_assert_num_queries(2):  # the promises and the types; the rules from Redis
+        context = ActivityContext.load(organisation_id=world.police.pk)
+    assert context.areas_for(world.promise.pk, world.patrol.pk) == {world.raslatt.pk}
+    assert context.area(world.raslatt.pk) == world.raslatt
