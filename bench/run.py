@@ -237,6 +237,90 @@ def _post_under_load(staff, promise, repeats: int) -> float:
     return statistics.median(samples)
 
 
+WRITE_PROMISES = (1, 30, 300)
+
+
+def measure_writes(promises, staff, repeats: int) -> dict[int, dict]:
+    """Logging one activity by the form against a minimal POST that saves one entry, with 1,
+    30 and 300 active promises the staff member's organisation signed (the others closed
+    meanwhile): the rules' context must not grow with them."""
+    from django.test import Client
+
+    from promises.models import ActivityType, Area, Promise
+
+    promise = promises[0]
+    area = Area.objects.get(municipality=promise.municipality, name="Råslätt")
+    patrol = ActivityType.objects.get(code="fotpatrull")
+    day = f"{promise.year}-10-15"
+    client = Client()
+    client.force_login(staff)
+
+    def form_post():
+        data = {"area": area.pk, "date": day, "quantity": "1", "submission_key": str(uuid.uuid4())}
+        response = client.post("/registrera/fotpatrull/", data)
+        assert response.status_code == 302, response.status_code
+
+    def minimal_post():
+        data = {"promise": promise.pk, "activity_type": patrol.pk, "area": area.pk, "date": day, "quantity": "1"}
+        response = client.post("/bench/minimal-post/", data)
+        assert response.status_code == 302, response.status_code
+
+    statuses = dict(Promise.objects.values_list("pk", "status"))
+    results: dict[int, dict] = {}
+    try:
+        for count in WRITE_PROMISES:
+            active = [p.pk for p in promises[:count]]
+            Promise.objects.filter(pk__in=active).update(status=Promise.Status.ACTIVE)
+            Promise.objects.exclude(pk__in=active).update(status=Promise.Status.CLOSED)
+            results[count] = {
+                "log one activity (form POST)": {"ms": _median_ms(form_post, repeats), "queries": _queries(form_post)},
+                "minimal POST saving one entry (floor)": {
+                    "ms": _median_ms(minimal_post, repeats),
+                    "queries": _queries(minimal_post),
+                },
+            }
+    finally:
+        for status in set(statuses.values()):
+            Promise.objects.filter(pk__in=[pk for pk, s in statuses.items() if s == status]).update(status=status)
+    return results
+
+
+def report_writes(results: dict[int, dict], repeats: int) -> str:
+    counts = list(results)
+    names = list(results[counts[0]])
+    lines = [
+        "## Writes",
+        "",
+        "Logging one activity by the form (session, login, the form, the rules' context, the service, the entry",
+        "and its history) against a minimal logged-in POST that saves one entry on the same stack (bench/urls.py),",
+        f"one client, medians of {repeats} posts, with the staff member's organisation party to 1, 30 and 300",
+        "active promises. Each form POST gives the promise a new revision, so the next one reads that promise's",
+        "rules from the database and every other promise's from the cache (promises/selectors.py).",
+        "",
+        "| request | " + " | ".join(f"{count} promises" for count in counts) + " | × minimal POST | queries |",
+        "|---|" + "---|" * len(counts) + "---|---|",
+    ]
+    last = counts[-1]
+    floor = results[last]["minimal POST saving one entry (floor)"]["ms"]
+    for name in names:
+        times = [results[count][name]["ms"] for count in counts]
+        queries = "/".join(str(results[count][name]["queries"]) for count in counts)
+        lines.append(
+            f"| {name} | " + " | ".join(f"{t:.2f} ms" for t in times) + f" | {times[-1] / floor:.2f} | {queries} |"
+        )
+    form = "log one activity (form POST)"
+    ratio = results[last][form]["ms"] / floor
+    constant = len({results[count][form]["queries"] for count in counts}) == 1
+    lines += [
+        "",
+        "| check | met |",
+        "|---|---|",
+        f"| form POST ≤ 3× minimal POST at {last} promises ({ratio:.2f}×) | {'yes' if ratio <= 3 else 'NO'} |",
+        f"| form POST query count the same at {', '.join(map(str, counts))} promises | {'yes' if constant else 'NO'} |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _proc(path: str, prefix: str) -> str:
     try:
         with open(path, encoding="utf-8") as lines:
@@ -357,9 +441,11 @@ def main() -> int:
         from bench.generate import activities_add, bench_users, promises_create, publish
 
         started = time.perf_counter()
-        promises = promises_create(args.promises)
+        # The write rows need up to 300 promises; the activities go to the first --promises.
+        every_promise = promises_create(max(args.promises, *WRITE_PROMISES))
+        promises = every_promise[: args.promises]
         manager, staff = bench_users()
-        print(f"{len(promises)} promises created in {time.perf_counter() - started:.1f} s", flush=True)
+        print(f"{len(every_promise)} promises created in {time.perf_counter() - started:.1f} s", flush=True)
         results = {}
         have = 0
         for index, size in enumerate(sizes):
@@ -373,7 +459,9 @@ def main() -> int:
             publish(promise=promises[0])
             print(f"{size} activities in place ({time.perf_counter() - started:.1f} s); measuring", flush=True)
             results[size] = measure(size, args.repeats, promises[0], manager, staff)
-        text = report(sizes, results, len(promises), args.repeats)
+        print("measuring writes", flush=True)
+        writes = measure_writes(every_promise, staff, args.repeats)
+        text = report(sizes, results, len(promises), args.repeats) + "\n" + report_writes(writes, args.repeats)
         print(text)
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")

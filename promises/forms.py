@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from promises.models import Activity, ActivityType, User
-from promises.selectors import AreaChoices, activity_area_choices
+from promises.selectors import ActivityContext, AreaChoices, activity_area_choices
 from promises.services import (
     ACTIVITY_AREA_REQUIRED,
     ACTIVITY_DATE_REQUIRED,
@@ -88,19 +88,34 @@ class ActivityForm(forms.Form):
     )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, activity_type: ActivityType, user: User, activity: Activity | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        activity_type: ActivityType,
+        user: User,
+        activity: Activity | None = None,
+        context: ActivityContext | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.activity_type = activity_type
         self.user = user
         self.activity = activity
         self.organisation = activity.organisation if activity else user.organisation
-        # Only what the choices need; the rules' context is loaded once, by the service.
+        municipality = activity.area.municipality_id if activity else None
+        # The rules' context, loaded once for the request: the choices come from it, and the
+        # view hands it to the service, which checks the entry against the same object.
+        if context is None:
+            context = self._context(municipality)
+        self.context = context
         choices = activity_area_choices(
+            context=context,
             activity_type=activity_type,
-            include=activity.area_id if activity else None,
-            municipality=activity.area.municipality_id if activity else None,
+            include=activity.area if activity else None,
+            municipality=municipality,
             organisation_id=self.organisation.pk if self.organisation else None,
         )
+        self.area_choices = choices
         self.areas = {area.pk: area for area in [*choices.counted, *choices.others]}
         cast(forms.TypedChoiceField, self.fields["area"]).choices = [("", _("Choose an area")), *_grouped(choices)]
         if not activity_type.has_first_time_user:
@@ -135,6 +150,16 @@ class ActivityForm(forms.Form):
                     "note": activity.note,
                 }
             )
+
+    def _context(self, municipality: int | None) -> ActivityContext:
+        """The rules' context of the organisation's promises (of the entry's municipality, when
+        an entry is edited)."""
+        if self.organisation is None:
+            return ActivityContext.load(municipalities=[])  # nothing to offer, nothing to load
+        return ActivityContext.load(
+            municipalities=None if municipality is None else [municipality],
+            organisation_id=self.organisation.pk,
+        )
 
     def clean_submission_key(self) -> uuid.UUID | None:
         # Never an error: every field the form can refuse is one the service refuses too, so

@@ -1,8 +1,9 @@
 """Reads of promises: named queries the views and services share."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from promises.models import (
@@ -65,12 +66,101 @@ def activity_types_for_user(*, user: User) -> QuerySet[ActivityType]:
     return ActivityType.objects.filter(organisations=user.organisation_id)
 
 
+# The rules' data of one promise is cached under its revision (promises/revisions.py), which
+# every change of its targets, areas, parties or publications replaces: a key is never reused
+# for other rules. The timeout only bounds the memory kept for revisions no one asks for.
+ACTIVITY_RULES_CACHE_SECONDS = 60 * 60 * 24
+
+
+@dataclass
+class PromiseRules:
+    """What the activity rules need of one promise; cached per revision."""
+
+    target_areas: dict[int, set[int]]  # activity type -> the areas its targets use
+    used_areas: set[int]  # every area the promise's targets use
+    areas: list[tuple]  # every area of its municipality, and any other its targets use (AREA_FIELDS)
+    published: set[int]  # published tertials
+    parties: set[int]  # the organisations that signed it
+
+
+# Areas are cached as plain rows: unpickling model instances costs more than the rest together.
+AREA_FIELDS = [f.attname for f in Area._meta.concrete_fields]
+_PK, _NAME, _MUNICIPALITY, _WHOLE = (
+    AREA_FIELDS.index(name) for name in ("id", "name", "municipality_id", "is_whole_municipality")
+)
+
+
+# Raise it when PromiseRules or AREA_FIELDS change: a shared cache outlives a deploy.
+ACTIVITY_RULES_VERSION = 1
+
+
+def _rules_key(promise: Promise) -> str:
+    return f"activity-rules:v{ACTIVITY_RULES_VERSION}:{promise.pk}:{promise.revision}"
+
+
+def _rules_from_db(promises: list[Promise]) -> dict[int, PromiseRules]:
+    """The rules' data of these promises in four queries, whatever their number."""
+    rules = {
+        promise.pk: PromiseRules(target_areas={}, used_areas=set(), areas=[], published=set(), parties=set())
+        for promise in promises
+    }
+    rows = TargetArea.objects.filter(target__commitment__section__promise__in=promises)
+    for promise_id, type_id, area_id in rows.values_list(
+        "target__commitment__section__promise_id", "target__activity_type_id", "area_id"
+    ):
+        rules[promise_id].used_areas.add(area_id)
+        if type_id is not None:
+            rules[promise_id].target_areas.setdefault(type_id, set()).add(area_id)
+    used = {pk for part in rules.values() for pk in part.used_areas}
+    area_rows = list(
+        Area.objects.filter(
+            Q(municipality__in={promise.municipality_id for promise in promises}) | Q(pk__in=used)
+        ).values_list(*AREA_FIELDS)
+    )
+    for promise in promises:
+        part = rules[promise.pk]
+        part.areas = [r for r in area_rows if r[_MUNICIPALITY] == promise.municipality_id or r[_PK] in part.used_areas]
+    for promise_id, tertial in PublishedTertial.objects.filter(promise__in=promises).values_list(
+        "promise_id", "tertial"
+    ):
+        rules[promise_id].published.add(tertial)
+    for promise_id, organisation_id in Promise.parties.through.objects.filter(promise__in=promises).values_list(
+        "promise_id", "organisation_id"
+    ):
+        rules[promise_id].parties.add(organisation_id)
+    return rules
+
+
+def promise_rules(promises: list[Promise]) -> dict[int, PromiseRules]:
+    """The rules' data of these promises: from the cache in one round trip, those whose
+    revision is not there yet from the database (a fixed number of queries) and then cached."""
+    keys = {promise.pk: _rules_key(promise) for promise in promises}
+    cached = cache.get_many(list(keys.values()))
+    found = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [promise for promise in promises if promise.pk not in found]
+    if missing:
+        loaded = _rules_from_db(missing)
+        cache.set_many({keys[pk]: value for pk, value in loaded.items()}, ACTIVITY_RULES_CACHE_SECONDS)
+        found.update(loaded)
+    return found
+
+
+def _may_log_on(organisation_id: int) -> Q:
+    """The active promises an organisation may log on under the rules (ActivityContext.takes_part):
+    those it signed, and those where one of its types is counted by no target."""
+    signed = Promise.parties.through.objects.filter(promise=OuterRef("pk"), organisation=organisation_id)
+    counted = Target.objects.filter(commitment__section__promise=OuterRef(OuterRef("pk")), activity_type=OuterRef("pk"))
+    uncounted = ActivityType.objects.filter(organisations=organisation_id).filter(~Exists(counted))
+    return Q(Exists(signed)) | Q(Exists(uncounted))
+
+
 @dataclass
 class ActivityContext:
     """Everything the activity rules look up, loaded in a fixed number of queries.
 
-    The form checks one entry with it; an import checks 50,000 rows with the same handful
-    of queries.
+    A request loads it once: the form offers its areas and the service checks the entry with
+    the same object. An import checks 50,000 rows with it. Each promise's part comes from the
+    cache while the promise's revision stands (promise_rules).
     """
 
     promises: dict[tuple[int, int], Promise]  # (municipality id, year) -> promise
@@ -81,64 +171,69 @@ class ActivityContext:
     area_names: dict[int, str]
     published: set[tuple[int, int]]  # (promise, tertial)
     parties: dict[int, set[int]]  # promise -> the organisations that signed it
-    served: dict[int, set[int]]  # organisation -> the municipalities it serves
+    served: dict[int, set[int]] = field(default_factory=dict)  # organisation -> the municipalities it serves
+    area_rows: dict[int, tuple] = field(default_factory=dict)  # every area of the promises' municipalities
+    organisation_id: int | None = None  # loaded for this organisation's promises only; None: every one
 
     def __post_init__(self) -> None:
         self.municipality_of = {promise.pk: municipality for (municipality, _year), promise in self.promises.items()}
 
     @classmethod
-    def load(cls, *, municipalities: list[int] | None = None, years: list[int] | None = None) -> "ActivityContext":
-        """The rules' context for the active promises, limited to these municipalities (ids) and years."""
+    def load(
+        cls,
+        *,
+        municipalities: list[int] | None = None,
+        years: list[int] | None = None,
+        organisation_id: int | None = None,
+    ) -> "ActivityContext":
+        """The rules' context for the active promises, limited to these municipalities and
+        years, and to the promises this organisation may log on."""
         promises_qs = Promise.objects.active()
-        areas_qs = Area.objects.all()
         if municipalities is not None:
             promises_qs = promises_qs.filter(municipality__in=municipalities)
-            areas_qs = areas_qs.filter(municipality__in=municipalities)
         if years is not None:
             promises_qs = promises_qs.filter(year__in=years)
-        promises = {(p.municipality_id, p.year): p for p in promises_qs}
+        if organisation_id is not None:
+            promises_qs = promises_qs.filter(_may_log_on(organisation_id))
+        promises = list(promises_qs)
+        types_qs = ActivityType.organisations.through.objects.all()
+        if organisation_id is not None:
+            types_qs = types_qs.filter(organisation=organisation_id)
         types_by_organisation: dict[int, set[int]] = {}
-        for organisation_id, type_id in ActivityType.organisations.through.objects.values_list(
-            "organisation_id", "activitytype_id"
-        ):
-            types_by_organisation.setdefault(organisation_id, set()).add(type_id)
-        target_areas: dict[tuple[int, int], set[int]] = {}
-        promise_areas: dict[int, set[int]] = {}
-        rows = TargetArea.objects.filter(target__commitment__section__promise__in=list(promises.values()))
-        for promise_id, type_id, area_id in rows.values_list(
-            "target__commitment__section__promise_id", "target__activity_type_id", "area_id"
-        ):
-            promise_areas.setdefault(promise_id, set()).add(area_id)
-            if type_id is not None:
-                target_areas.setdefault((promise_id, type_id), set()).add(area_id)
-        areas = list(areas_qs.values_list("pk", "name", "municipality", "is_whole_municipality"))
-        published = set(
-            PublishedTertial.objects.filter(promise__in=list(promises.values())).values_list("promise_id", "tertial")
-        )
-        parties: dict[int, set[int]] = {}
-        for promise_id, organisation_id in Promise.parties.through.objects.filter(
-            promise__in=list(promises.values())
-        ).values_list("promise_id", "organisation_id"):
-            parties.setdefault(promise_id, set()).add(organisation_id)
+        for organisation, type_id in types_qs.values_list("organisation_id", "activitytype_id"):
+            types_by_organisation.setdefault(organisation, set()).add(type_id)
+        served_qs = Organisation.municipalities.through.objects.all()
+        if organisation_id is not None:
+            served_qs = served_qs.filter(organisation=organisation_id)
         served: dict[int, set[int]] = {}
-        for organisation_id, municipality_id in Organisation.municipalities.through.objects.values_list(
-            "organisation_id", "municipality_id"
-        ):
-            served.setdefault(organisation_id, set()).add(municipality_id)
+        for organisation, municipality_id in served_qs.values_list("organisation_id", "municipality_id"):
+            served.setdefault(organisation, set()).add(municipality_id)
+        rules = promise_rules(promises)
+        areas = {row[_PK]: row for part in rules.values() for row in part.areas}
         return cls(
             served=served,
-            promises=promises,
+            promises={(p.municipality_id, p.year): p for p in promises},
             types_by_organisation=types_by_organisation,
-            target_areas=target_areas,
-            promise_areas=promise_areas,
-            whole_municipality={m: pk for pk, _name, m, whole in areas if whole},
-            area_names={pk: name for pk, name, _m, _w in areas},
-            published=published,
-            parties=parties,
+            target_areas={(pk, t): ids for pk, part in rules.items() for t, ids in part.target_areas.items()},
+            promise_areas={pk: part.used_areas for pk, part in rules.items() if part.used_areas},
+            whole_municipality={row[_MUNICIPALITY]: pk for pk, row in areas.items() if row[_WHOLE]},
+            area_names={pk: row[_NAME] for pk, row in areas.items()},
+            published={(pk, tertial) for pk, part in rules.items() for tertial in part.published},
+            parties={pk: part.parties for pk, part in rules.items() if part.parties},
+            area_rows=areas,
+            organisation_id=organisation_id,
         )
+
+    def area(self, pk: int) -> Area | None:
+        """One of the context's areas, as a model instance (made when asked for)."""
+        row = self.area_rows.get(pk)
+        return None if row is None else Area.from_db("default", AREA_FIELDS, row)
 
     def promise_for(self, *, municipality: int, year: int) -> Promise | None:
         return self.promises.get((municipality, year))
+
+    def serves(self, *, organisation_id: int, municipality_id: int) -> bool:
+        return municipality_id in self.served.get(organisation_id, set())
 
     def takes_part(self, *, promise_id: int, organisation_id: int, type_id: int) -> bool:
         """Whether an organisation may log this type on the promise.
@@ -151,9 +246,6 @@ class ActivityContext:
         if organisation_id in self.parties.get(promise_id, set()):
             return True
         return (promise_id, type_id) not in self.target_areas
-
-    def serves(self, *, organisation_id: int, municipality_id: int) -> bool:
-        return municipality_id in self.served.get(organisation_id, set())
 
     def types_for(self, organisation_id: int) -> set[int]:
         return self.types_by_organisation.get(organisation_id, set())
@@ -186,37 +278,41 @@ class AreaChoices:
 
 def activity_area_choices(
     *,
+    context: ActivityContext,
     activity_type: ActivityType,
-    include: int | None = None,
+    include: Area | None = None,
     municipality: int | None = None,
     organisation_id: int | None = None,
 ) -> AreaChoices:
-    """The areas a form offers for a type, over every active promise, in two queries.
+    """The areas a form offers for a type, from the request's rule context, without a query:
+    every area of the municipalities (where the organisation works) with an active promise,
+    those the type's targets count first.
 
     `include` keeps an entry's current area on offer when it is edited; `municipality`
     limits the choice to one municipality (an edited entry stays in its own).
     """
-    promises = Promise.objects.active()
-    if municipality is not None:
-        promises = promises.filter(municipality=municipality)
-    if organisation_id is not None:  # only where the organisation works
-        promises = promises.filter(municipality__organisations=organisation_id)
-    pairs = list(promises.values_list("municipality", "year"))
-    counted_here = TargetArea.objects.filter(
-        area=OuterRef("pk"),
-        target__activity_type=activity_type,
-        target__commitment__section__promise__in=promises,
-    )
-    areas = list(
-        Area.objects.filter(Q(municipality__in={m for m, _year in pairs}) | Q(pk=include or 0))
-        .annotate(counted=Exists(counted_here))
-        .order_by("is_whole_municipality", "name")
-    )
-    return AreaChoices(
-        counted=[area for area in areas if area.counted],  # annotated above
-        others=[area for area in areas if not area.counted],
-        years=sorted({year for _m, year in pairs}),
-    )
+    served = context.served.get(organisation_id, set()) if organisation_id is not None else None
+    counted: set[int] = set()
+    every: set[int] = set()
+    years: set[int] = set()
+    for (promise_municipality, year), promise in context.promises.items():
+        if municipality is not None and promise_municipality != municipality:
+            continue
+        if served is not None and promise_municipality not in served:
+            continue
+        years.add(year)
+        counted |= context.target_areas.get((promise.pk, activity_type.pk), set())
+        every |= {pk for pk, row in context.area_rows.items() if row[_MUNICIPALITY] == promise_municipality}
+    counted &= every
+
+    def areas(ids: set[int]) -> list[Area]:
+        found = [area for area in map(context.area, ids) if area is not None]
+        return sorted(found, key=lambda area: (area.is_whole_municipality, area.name))
+
+    others = areas(every - counted)
+    if include is not None and include.pk not in every:
+        others.append(include)
+    return AreaChoices(counted=areas(counted), others=others, years=sorted(years))
 
 
 def activity_counted_by(*, activity: Activity) -> list[Target]:

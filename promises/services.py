@@ -468,20 +468,39 @@ def activity_fields(data: ActivityData) -> dict:
 CHECKED_BY_THE_RULES = ["submission_key", "promise", "activity_type", "area", "organisation", "created_by"]
 
 
-def _context_for(data: ActivityData) -> ActivityContext:
-    """The rules' context for one entry: only the promise its area and date can count toward."""
+def _context_for(
+    data: ActivityData, *, organisation: Organisation, context: ActivityContext | None = None
+) -> ActivityContext:
+    """The rules' context for one entry: the one the caller loaded for this organisation (the
+    form's, so a request loads it once), else only the promise its area and date can count toward.
+
+    A promise outside the caller's context (one the organisation may not log on at all) is
+    looked up, so the entry gets the rules' own message, not "no active promise".
+    """
+    if context is not None and context.organisation_id in (None, organisation.pk):
+        if data.area is None or data.date is None:
+            return context
+        if context.promise_for(municipality=data.area.municipality_id, year=data.date.year) is not None:
+            return context
     return ActivityContext.load(
         municipalities=[data.area.municipality_id] if data.area else [],
         years=[data.date.year] if data.date else [],
     )
 
 
-def activity_create(*, user: User, data: ActivityData, submission_key: uuid.UUID | None = None) -> Activity:
+def activity_create(
+    *,
+    user: User,
+    data: ActivityData,
+    submission_key: uuid.UUID | None = None,
+    context: ActivityContext | None = None,
+) -> Activity:
     """Log one entry for the user's organisation.
 
     The rules run here, once, inside the transaction that saves. With a submission key the
     call is idempotent: a form posted twice returns the entry the first post created instead
-    of creating another.
+    of creating another. `context` is the rules' context the caller already loaded for the
+    user's organisation (the form's); without it the service loads its own.
     """
     if submission_key is not None:
         existing = Activity.objects.filter(submission_key=submission_key, created_by=user).first()
@@ -492,7 +511,7 @@ def activity_create(*, user: User, data: ActivityData, submission_key: uuid.UUID
         raise ValidationError(ACTIVITY_NO_ORGANISATION)
     try:
         with transaction.atomic():
-            context = _context_for(data)
+            context = _context_for(data, organisation=organisation, context=context)
             promise = activity_check(data=data, organisation=organisation, user=user, context=context)
             activity = Activity(
                 promise=promise,
@@ -536,10 +555,14 @@ def _activity_locked(activity: Activity) -> Activity:
 
 
 @transaction.atomic
-def activity_update(*, activity: Activity, user: User, data: ActivityData) -> Activity:
-    """Correct an entry. Both the old and the new date must be open to this user."""
+def activity_update(
+    *, activity: Activity, user: User, data: ActivityData, context: ActivityContext | None = None
+) -> Activity:
+    """Correct an entry. Both the old and the new date must be open to this user.
+
+    `context`: the rules' context the caller loaded for the entry's organisation, if any."""
     current = _activity_locked(activity)
-    context = _context_for(data)
+    context = _context_for(data, organisation=current.organisation, context=context)
     errors: dict[str, list] = {}
     if not is_manager(user) and _period_published(promise=current.promise, day=current.date):
         errors["date"] = [ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(current.date).label}]
@@ -792,5 +815,7 @@ def tertial_lock(*, promise: Promise, tertial: int) -> None:
     """Record that a tertial of the promise is published: from now on only managers change its entries.
 
     Called by the follow-up's publishing inside its transaction; a correction locks nothing new.
+    The promise gets a new revision: the rules' cached context (promises.selectors) is keyed on it.
     """
     PublishedTertial.objects.get_or_create(promise=promise, tertial=tertial)
+    promise_changed([promise.pk])

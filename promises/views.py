@@ -89,7 +89,10 @@ def activity_log(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         form.is_valid()  # shape only; the service checks the rules and refuses what the form could not read
         try:
             activity = activity_create(
-                user=request.user, data=form.service_data(), submission_key=form.cleaned_data.get("submission_key")
+                user=request.user,
+                data=form.service_data(),
+                submission_key=form.cleaned_data.get("submission_key"),
+                context=form.context,
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -156,7 +159,7 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form.is_valid()
         try:
-            activity_update(activity=activity, user=request.user, data=form.service_data())
+            activity_update(activity=activity, user=request.user, data=form.service_data(), context=form.context)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

@@ -99,7 +99,7 @@ def test_whole_journey_from_logging_to_the_public_page(browser, live_server):
     # 6. The public page now shows the tertial.
     page.goto("/")
     body = page.content()
-    assert f"Uppföljning T1 {world.year}, publicerad" in body
+    assert f"Uppföljning januari–april {world.year}, publicerad" in body
     assert "En bra start på året." in body
     screenshot(page, "journey-07-public-after")
     publication = Publication.objects.get()

@@ -218,7 +218,9 @@ def test_import_50000_rows_in_bulk():
     print(f"50,000 rows imported in {elapsed:.1f} s")
 
 
-def test_import_confirm_runs_the_rules_in_the_service_and_saves_nothing_when_they_changed(client, settings, tmp_path):
+def test_import_confirm_runs_the_rules_in_the_service_and_saves_nothing_when_they_changed(
+    client, settings, tmp_path, django_capture_on_commit_callbacks
+):
     """A tertial published between preview and confirm: the service refuses, nothing is saved."""
     from promises.periods import Tertial
     from promises.services import ACTIVITY_PUBLISHED_PERIOD, tertial_lock
@@ -229,7 +231,8 @@ def test_import_confirm_runs_the_rules_in_the_service_and_saves_nothing_when_the
     raw = _csv(world, f"{_day(world)};Fotpatrullering;Råslätt;2;;;;")
     response = client.post(reverse("activity_import"), {"file": SimpleUploadedFile("export.csv", raw)})
     confirm = response.context["confirm_form"].initial
-    tertial_lock(promise=world.promise, tertial=Tertial.of(world.today).number)
+    with django_capture_on_commit_callbacks(execute=True):  # the new revision, as after a commit
+        tertial_lock(promise=world.promise, tertial=Tertial.of(world.today).number)
     response = client.post(reverse("activity_import_confirm"), confirm)
     assert response.status_code == 200
     errors = response.context["preview"].errors
