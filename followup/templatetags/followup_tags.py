@@ -7,6 +7,16 @@ register = template.Library()
 
 
 @register.simple_tag
+def data_lang():
+    """` lang="sv"` on an element holding the promise's own words (titles, commitments,
+    comments), when the interface around them is in another language (WCAG 3.1.2)."""
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import get_language
+
+    return "" if (get_language() or "sv").startswith("sv") else mark_safe(' lang="sv"')
+
+
+@register.simple_tag
 def figure(value, unit: str = "count") -> str:
     return format_value(value, unit)
 
