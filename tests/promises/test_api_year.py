@@ -32,6 +32,8 @@ def mixed_year(world: World, *, seed: int = YEAR) -> list[dict]:
     while day.year == YEAR:
         police = [
             {"activity_type": world.patrol, "area": world.raslatt, "quantity": rng.randint(1, 4)},
+            # Patrols where no target counts them: stored, counted nowhere, shown as "outside".
+            {"activity_type": world.patrol, "area": world.oxnehaga, "quantity": rng.randint(1, 3)},
             {
                 "activity_type": world.traffic,
                 "area": rng.choice([world.raslatt, world.oxnehaga]),
@@ -148,8 +150,17 @@ def test_a_year_gives_the_same_figures_through_the_import_the_api_and_the_form(c
         figures[door] = _dashboard_figures(client, world)
     assert figures["api"] == figures["import"]
     assert figures["form"] == figures["import"]
-    # And they are the year's: the patrol target's full-year outcome is every patrol logged.
-    patrols = sum(row.get("quantity", 1) for row in rows if row["activity_type"] == world.patrol)
+
+    # And they are the year's: the patrol target's full-year outcome is every patrol logged
+    # on Råslätt; those on Öxnehaga, which no target counts, are stored and shown beside it.
+    def patrols_in(area):
+        return sum(
+            row.get("quantity", 1) for row in rows if row["activity_type"] == world.patrol and row["area"] == area
+        )
+
+    assert patrols_in(world.oxnehaga) > 0
     lines = figures["form"][2].decode("utf-8-sig").splitlines()
     patrol_line = next(line.split(";") for line in lines if line.split(";")[1] == world.patrol_target.title)
-    assert patrol_line[4] == str(patrols)
+    assert patrol_line[4] == str(patrols_in(world.raslatt))
+    page = client.get(reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=3").content.decode()
+    assert f"Dessutom {patrols_in(world.oxnehaga)} i Öxnehaga, som inget mål räknar" in page
