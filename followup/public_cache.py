@@ -78,6 +78,12 @@ def forget_publication_stamp(**_kwargs: Any) -> None:
     transaction.on_commit(lambda: cache.delete(STAMP_KEY))
 
 
+# The only query parameter a public address reads (the open data's `?format=csv`). An address
+# with any other is rendered for its reader and never kept: otherwise `?x=1`, `?x=2`, … would
+# each fill the cache with a copy of the same page.
+KEPT_PARAMETERS = {"format"}
+
+
 def is_anonymous_reader(request: HttpRequest) -> bool:
     """No session (so nobody logged in), no message and no API token: the page is the same as
     everyone's."""
@@ -85,6 +91,7 @@ def is_anonymous_reader(request: HttpRequest) -> bool:
         settings.SESSION_COOKIE_NAME not in request.COOKIES
         and CookieStorage.cookie_name not in request.COOKIES
         and "authorization" not in request.headers
+        and set(request.GET) <= KEPT_PARAMETERS
     )
 
 

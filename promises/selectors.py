@@ -332,23 +332,28 @@ def promises_for_user(*, user: User) -> PromiseQuerySet:
     """The promises a user works with (drafts included; callers narrow with `.public()`).
 
     A manager: those their organisation is party to. Staff: those of the municipalities
-    their organisation serves. An administrator (no organisation): every one. Anyone else:
-    none. Every view of a promise's follow-up or entries starts here, so that one
-    municipality's people never reach another's (404, as for a missing page)."""
+    their organisation serves. An administrator (no organisation, and may edit promises):
+    every one. Anyone else, a manager saved without an organisation too: none. Every view
+    of a promise's follow-up or entries starts here, so that one municipality's people never
+    reach another's (404, as for a missing page)."""
     if user.organisation_id is None:
-        return Promise.objects.all() if is_manager(user) else Promise.objects.none()
+        return Promise.objects.all() if _is_administrator(user) else Promise.objects.none()
     if is_manager(user):
         return Promise.objects.filter(parties=user.organisation_id)
     return Promise.objects.filter(municipality__organisations=user.organisation_id)
+
+
+def _is_administrator(user: User) -> bool:
+    return user.is_authenticated and user.organisation_id is None and user.has_perm("promises.change_promise")
 
 
 def activity_list_for_user(*, user: User) -> QuerySet[Activity]:
     """Entries a user may see: managers those of their promises (and their own
     organisation's), administrators every entry, staff their own."""
     queryset = Activity.objects.select_related("activity_type", "area", "organisation", "created_by")
+    if _is_administrator(user):
+        return queryset
     if is_manager(user):
-        if user.organisation_id is None:
-            return queryset
         return queryset.filter(Q(promise__in=promises_for_user(user=user)) | Q(organisation=user.organisation_id))
     return queryset.filter(created_by=user)
 

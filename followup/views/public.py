@@ -315,7 +315,6 @@ class PublicationFeed(Feed):
     feed_type = Atom1Feed
     title = gettext_lazy("Citizen promises: published follow-ups")
     subtitle = gettext_lazy("A new entry each time the police and the municipality publish a follow-up.")
-    language = "sv"
 
     def link(self) -> str:
         return reverse("public:index")

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from followup.public_cache import publication_stamp
@@ -194,3 +195,17 @@ def test_a_public_page_that_sets_a_cookie_after_all_is_neither_shared_nor_kept(c
     assert set(response.headers["Cache-Control"].split(", ")) == {"private", "no-cache"}
     client.cookies.clear()
     assert "csrftoken" in client.get(reverse("public:accessibility")).cookies  # rendered again
+
+
+def test_an_address_with_a_parameter_no_page_reads_is_rendered_but_never_kept(client):
+    from django.core.cache import cache as the_cache
+
+    from followup.public_cache import _key
+
+    World(year=YEAR)
+    for value in range(3):
+        response = client.get(f"/?utm_source={value}")
+        assert response.status_code == 200
+        assert "csrftoken" not in response.cookies
+    request = RequestFactory().get("/?utm_source=0")
+    assert the_cache.get(_key(request, False)) is None

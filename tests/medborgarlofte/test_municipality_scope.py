@@ -93,3 +93,14 @@ def test_an_import_names_the_areas_of_the_municipality_the_organisation_serves(t
     preview = import_preview(raw=raw, file_name="export.csv", user=habo.officer)
     assert preview.errors == []
     assert [row.area for row in preview.rows] == [habo.raslatt]
+
+
+def test_a_manager_saved_without_an_organisation_reaches_no_promise(client, two):
+    from promises import roles
+    from tests.factories import UserFactory
+
+    jonkoping, _habo = two
+    client.force_login(UserFactory(organisation=None, role=roles.MANAGERS))
+    assert client.get(reverse("followup:target", args=[jonkoping.patrol_target.pk])).status_code == 404
+    assert client.get(reverse("followup:dashboard")).context["promise"] is None
+    assert list(client.get(reverse("activity_list")).context["table"].data.data) == []
