@@ -111,7 +111,9 @@ class ApiTokenAuthentication(BaseAuthentication):
             .filter(prefix=key.partition(".")[0])
             .first()
         )
-        if token is None or not token.is_valid(key):
+        # A token whose account was moved to another organisation (in the user admin) would
+        # write for one organisation and list another's entries: it is no longer valid.
+        if token is None or not token.is_valid(key) or token.user.organisation_id != token.organisation_id:
             raise exceptions.AuthenticationFailed(TOKEN_INVALID, code="token_invalid")
         if token.revoked:
             raise exceptions.AuthenticationFailed(TOKEN_REVOKED, code="token_revoked")

@@ -79,7 +79,6 @@ class PromiseRules:
     target_areas: dict[int, set[int]]  # activity type -> the areas its targets use
     used_areas: set[int]  # every area the promise's targets use
     areas: list[tuple]  # every area of its municipality, and any other its targets use (AREA_FIELDS)
-    published: set[int]  # published tertials
     parties: set[int]  # the organisations that signed it
 
 
@@ -91,7 +90,7 @@ _PK, _NAME, _MUNICIPALITY, _WHOLE = (
 
 
 # Raise it when PromiseRules or AREA_FIELDS change: a shared cache outlives a deploy.
-ACTIVITY_RULES_VERSION = 1
+ACTIVITY_RULES_VERSION = 2
 
 
 def _rules_key(promise: Promise) -> str:
@@ -99,10 +98,9 @@ def _rules_key(promise: Promise) -> str:
 
 
 def _rules_from_db(promises: list[Promise]) -> dict[int, PromiseRules]:
-    """The rules' data of these promises in four queries, whatever their number."""
+    """The rules' data of these promises in three queries, whatever their number."""
     rules = {
-        promise.pk: PromiseRules(target_areas={}, used_areas=set(), areas=[], published=set(), parties=set())
-        for promise in promises
+        promise.pk: PromiseRules(target_areas={}, used_areas=set(), areas=[], parties=set()) for promise in promises
     }
     rows = TargetArea.objects.filter(target__commitment__section__promise__in=promises)
     for promise_id, type_id, area_id in rows.values_list(
@@ -120,10 +118,6 @@ def _rules_from_db(promises: list[Promise]) -> dict[int, PromiseRules]:
     for promise in promises:
         part = rules[promise.pk]
         part.areas = [r for r in area_rows if r[_MUNICIPALITY] == promise.municipality_id or r[_PK] in part.used_areas]
-    for promise_id, tertial in PublishedTertial.objects.filter(promise__in=promises).values_list(
-        "promise_id", "tertial"
-    ):
-        rules[promise_id].published.add(tertial)
     for promise_id, organisation_id in Promise.parties.through.objects.filter(promise__in=promises).values_list(
         "promise_id", "organisation_id"
     ):
@@ -218,7 +212,10 @@ class ActivityContext:
             promise_areas={pk: part.used_areas for pk, part in rules.items() if part.used_areas},
             whole_municipality={row[_MUNICIPALITY]: pk for pk, row in areas.items() if row[_WHOLE]},
             area_names={pk: row[_NAME] for pk, row in areas.items()},
-            published={(pk, tertial) for pk, part in rules.items() for tertial in part.published},
+            # Read live, never from the rules' cache: the revision moves only after the
+            # publishing transaction commits, and an entry must not slip into a tertial just
+            # published in between.
+            published=set(PublishedTertial.objects.filter(promise__in=promises).values_list("promise_id", "tertial")),
             parties={pk: part.parties for pk, part in rules.items() if part.parties},
             area_rows=areas,
             organisation_id=organisation_id,

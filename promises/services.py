@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -728,9 +728,13 @@ def api_token_revoke(*, token: ApiToken, user: User | None = None) -> bool:
 
 
 def api_token_used(*, token: ApiToken) -> None:
-    """Note when a token was last used (the admin shows it)."""
-    token.last_used_at = timezone.now()
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=token.last_used_at)
+    """Note when a token was last used (the admin shows it), at most once a minute: a busy
+    system's every request need not write."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < timedelta(minutes=1):
+        return
+    token.last_used_at = now
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from promises.models import Activity, ApiToken, AuditEvent, IdempotencyRecord
+from promises.models import Activity, ApiToken, AuditEvent, IdempotencyRecord, User
 from promises.serializers import MAX_ENTRIES
 from promises.services import api_token_create, api_token_revoke
 from tests.factories import ActivityFactory, World
@@ -490,3 +490,21 @@ def test_the_open_data_stays_anonymous_and_read_only(client, world):
     assert client.get(reverse("api:promises")).status_code == 200
     assert client.get(reverse("api:promises"), HTTP_AUTHORIZATION="Api-Key nonsense").status_code == 200
     assert client.post(reverse("api:promises"), HTTP_AUTHORIZATION=f"Api-Key {key}").status_code == 405
+
+
+def test_a_token_whose_account_was_moved_to_another_organisation_is_refused(client, world):
+    token, key = _token(world)
+    User.objects.filter(pk=token.user_id).update(organisation=world.municipality)
+    response = _get(client, key)
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_invalid"
+
+
+def test_last_use_is_written_at_most_once_a_minute(client, world):
+    token, key = _token(world)
+    with CaptureQueriesContext(connection) as first:
+        assert _get(client, key).status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        assert _get(client, key).status_code == 200
+    assert len(second) == len(first) - 1  # no UPDATE of last_used_at the second time
+    assert not any(q["sql"].startswith("UPDATE") for q in second.captured_queries)

@@ -153,9 +153,9 @@ def test_a_new_promise_is_in_the_next_requests_context(client):
 def test_rules_are_read_from_the_cache_while_the_revision_stands(django_assert_num_queries):
     world = World(year=2022)
     cache.clear()
-    with django_assert_num_queries(7):  # the promises, the types, where it works, the promise's rules (4)
+    with django_assert_num_queries(7):  # the promises, the types, where it works, what is published, the rules (3)
         ActivityContext.load(organisation_id=world.police.pk)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         context = ActivityContext.load(organisation_id=world.police.pk)
     assert context.areas_for(world.promise.pk, world.traffic.pk) == {world.raslatt.pk, world.oxnehaga.pk}
     assert context.parties[world.promise.pk] == {world.police.pk, world.municipality.pk}
@@ -166,7 +166,26 @@ def test_rules_go_through_redis_as_several_servers_share_them(redis_cache, djang
     ActivityContext.load(organisation_id=world.police.pk)
     keys = [key for key in redis_cache.keys("test:*") if b"activity-rules:" in key]
     assert len(keys) == 1
-    with django_assert_num_queries(3):  # the promises, the types, where it works; the rules from Redis
+    with django_assert_num_queries(
+        4
+    ):  # the promises, the types, where it works, what is published; the rules from Redis
         context = ActivityContext.load(organisation_id=world.police.pk)
     assert context.areas_for(world.promise.pk, world.patrol.pk) == {world.raslatt.pk}
     assert context.area(world.raslatt.pk) == world.raslatt
+
+
+def test_a_tertial_published_a_moment_ago_is_closed_before_the_revision_moves():
+    from django.core.exceptions import ValidationError
+
+    from promises.services import ActivityData, activity_check, tertial_lock
+
+    world = World(year=2022)
+    ActivityContext.load(organisation_id=world.police.pk)  # the promise's rules now cached
+    # Publishing locks the tertial; the new revision comes only after commit, which this
+    # test's transaction never reaches: the cached rules still carry the old one.
+    tertial_lock(promise=world.promise, tertial=1)
+    context = ActivityContext.load(organisation_id=world.police.pk)
+    data = ActivityData(activity_type=world.patrol, area=world.raslatt, date=date(2022, 2, 1))
+    with pytest.raises(ValidationError) as refused:
+        activity_check(data=data, organisation=world.police, user=world.officer, context=context)
+    assert refused.value.error_dict["date"][0].code == "published_period"
