@@ -84,9 +84,7 @@ class PromiseRules:
 
 # Areas are cached as plain rows: unpickling model instances costs more than the rest together.
 AREA_FIELDS = [f.attname for f in Area._meta.concrete_fields]
-_PK, _NAME, _MUNICIPALITY, _WHOLE = (
-    AREA_FIELDS.index(name) for name in ("id", "name", "municipality_id", "is_whole_municipality")
-)
+_PK, _MUNICIPALITY = (AREA_FIELDS.index(name) for name in ("id", "municipality_id"))
 
 
 # Raise it when PromiseRules or AREA_FIELDS change: a shared cache outlives a deploy.
@@ -160,17 +158,11 @@ class ActivityContext:
     promises: dict[tuple[int, int], Promise]  # (municipality id, year) -> promise
     types_by_organisation: dict[int, set[int]]
     target_areas: dict[tuple[int, int], set[int]]  # (promise, activity type) -> areas
-    promise_areas: dict[int, set[int]]  # promise -> every area its targets use
-    whole_municipality: dict[int, int]  # municipality id -> its whole-municipality area
-    area_names: dict[int, str]
     published: set[tuple[int, int]]  # (promise, tertial)
     parties: dict[int, set[int]]  # promise -> the organisations that signed it
     served: dict[int, set[int]] = field(default_factory=dict)  # organisation -> the municipalities it serves
     area_rows: dict[int, tuple] = field(default_factory=dict)  # every area of the promises' municipalities
     organisation_id: int | None = None  # loaded for this organisation's promises only; None: every one
-
-    def __post_init__(self) -> None:
-        self.municipality_of = {promise.pk: municipality for (municipality, _year), promise in self.promises.items()}
 
     @classmethod
     def load(
@@ -209,9 +201,6 @@ class ActivityContext:
             promises={(p.municipality_id, p.year): p for p in promises},
             types_by_organisation=types_by_organisation,
             target_areas={(pk, t): ids for pk, part in rules.items() for t, ids in part.target_areas.items()},
-            promise_areas={pk: part.used_areas for pk, part in rules.items() if part.used_areas},
-            whole_municipality={row[_MUNICIPALITY]: pk for pk, row in areas.items() if row[_WHOLE]},
-            area_names={pk: row[_NAME] for pk, row in areas.items()},
             # Read live, never from the rules' cache: the revision moves only after the
             # publishing transaction commits, and an entry must not slip into a tertial just
             # published in between.
@@ -246,18 +235,6 @@ class ActivityContext:
 
     def types_for(self, organisation_id: int) -> set[int]:
         return self.types_by_organisation.get(organisation_id, set())
-
-    def areas_for(self, promise_id: int, type_id: int) -> set[int]:
-        """Areas where an activity type counts: those its targets use; for a type that no
-        target counts (measures, analyses, meetings), every area of the promise and the
-        whole municipality."""
-        if (promise_id, type_id) in self.target_areas:
-            return self.target_areas[(promise_id, type_id)]
-        municipality = self.municipality_of.get(promise_id)
-        areas = set(self.promise_areas.get(promise_id, set()))
-        if municipality in self.whole_municipality:
-            areas.add(self.whole_municipality[municipality])
-        return areas
 
 
 @dataclass

@@ -157,7 +157,7 @@ def test_rules_are_read_from_the_cache_while_the_revision_stands(django_assert_n
         ActivityContext.load(organisation_id=world.police.pk)
     with django_assert_num_queries(4):
         context = ActivityContext.load(organisation_id=world.police.pk)
-    assert context.areas_for(world.promise.pk, world.traffic.pk) == {world.raslatt.pk, world.oxnehaga.pk}
+    assert context.target_areas[(world.promise.pk, world.traffic.pk)] == {world.raslatt.pk, world.oxnehaga.pk}
     assert context.parties[world.promise.pk] == {world.police.pk, world.municipality.pk}
 
 
@@ -170,7 +170,7 @@ def test_rules_go_through_redis_as_several_servers_share_them(redis_cache, djang
         4
     ):  # the promises, the types, where it works, what is published; the rules from Redis
         context = ActivityContext.load(organisation_id=world.police.pk)
-    assert context.areas_for(world.promise.pk, world.patrol.pk) == {world.raslatt.pk}
+    assert context.target_areas[(world.promise.pk, world.patrol.pk)] == {world.raslatt.pk}
     assert context.area(world.raslatt.pk) == world.raslatt
 
 
