@@ -32,9 +32,9 @@ STATIC = "/static/css/site.css"
 ADDRESSES = [
     ("static file (whitenoise)", "memory", STATIC),
     ("public page", "memory", "/"),
-    ("year page", "memory", "/2022/"),
+    ("year page", "memory", "/jonkoping/2022/"),
     ("public page, cache in Redis", "redis", "/"),
-    ("year page, cache in Redis", "redis", "/2022/"),
+    ("year page, cache in Redis", "redis", "/jonkoping/2022/"),
 ]
 BAR = 0.7
 BEGIN = "<!-- bench-http: begin (written by make bench-http) -->"

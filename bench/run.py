@@ -86,7 +86,7 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
     dashboard_url = f"/uppfoljning/?promise={promise.pk}&tertial={tertial}"
     target = Target.objects.get(commitment__section__promise=promise, key="fotpatrull-raslatt")
     detail_url = f"/uppfoljning/mal/{target.pk}/?tertial={tertial}"
-    api_url = f"/api/v1/promises/{promise.year}/"
+    api_url = f"/api/v1/municipalities/{promise.municipality.code}/promises/{promise.year}/"
     cadence_types = set(
         Target.objects.filter(commitment__section__promise=promise, kind="cadence").values_list(
             "activity_type_id", flat=True
@@ -147,7 +147,7 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
         "SQL from a database-kept summary (option b)": summary_floor,
         "minimal view (floor)": get(client, "/bench/minimal/"),
         "public page": get(public, "/"),
-        "public year page": get(public, f"/{promise.year}/"),
+        "public year page": get(public, f"/{promise.municipality.slug}/{promise.year}/"),
         "open data JSON": get(public, api_url),
     }
     results: dict[str, dict[str, float | None]] = {
