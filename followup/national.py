@@ -7,11 +7,10 @@ Three queries whatever the number of municipalities, and the list is kept per pu
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
-
 from followup.models import Publication
 from followup.public import final_target, status_counts, tertial_words
 from followup.public_cache import publication_stamp
+from medborgarlofte.cache import cache_get_or_compute
 from promises.models import Municipality, Promise
 
 
@@ -60,13 +59,9 @@ def _entries() -> list[IndexEntry]:
 
 
 def national_index() -> list[IndexEntry]:
-    """Every municipality with a published promise, by name (kept until the next publication)."""
-    key = f"national-index:{publication_stamp()}"
-    entries = cache.get(key)
-    if entries is None:
-        entries = _entries()
-        cache.set(key, entries, 60 * 60)
-    return entries
+    """Every municipality with a published promise, by name (kept until the next publication;
+    after one, a single process reads the snapshots while the others wait for its result)."""
+    return cache_get_or_compute(f"national-index:{publication_stamp()}", _entries, timeout=60 * 60)
 
 
 def national_index_filtered(*, entries: list[IndexEntry], query: str, county: str) -> list[IndexEntry]:
