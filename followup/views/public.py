@@ -35,6 +35,7 @@ from followup.public import (
     published_tertials,
     section_chart,
     section_summary,
+    section_targets,
     status_counts,
     tertial_words,
 )
@@ -68,9 +69,7 @@ def _public_context(promise: Promise) -> dict:
                     "chart": section_chart(section),
                     "chart_id": f"chart-section-{index + 1}",
                     "summary": section_summary(section),
-                    "status_counts": status_counts(
-                        [t for commitment in section["commitments"] for t in commitment["targets"]]
-                    ),
+                    "status_counts": status_counts(section_targets([section])),
                 }
             )
     return {
@@ -181,7 +180,7 @@ def _area_context(municipality: str, year: int, slug: str) -> dict:
     tertials = published_tertials(promise=promise)
     latest = tertials[-1] if tertials else None
     sections = area_sections(tertial=latest, area=area) if latest else []
-    targets = [t for section in sections for commitment in section["commitments"] for t in commitment["targets"]]
+    targets = section_targets(sections)
     return {
         "municipality": promise.municipality,
         "promise": promise,
@@ -342,7 +341,7 @@ def embed_year(request: HttpRequest, municipality: str, year: int) -> HttpRespon
     tertials = published_tertials(promise=promise)
     latest = tertials[-1] if tertials else None
     sections = latest.sections if latest else []
-    targets = [t for section in sections for commitment in section["commitments"] for t in commitment["targets"]]
+    targets = section_targets(sections)
     context = {
         "promise": promise,
         "latest": latest,
