@@ -16,17 +16,17 @@ app_name = "api"
 urlpatterns = [
     path("promises/", cached(api.PromiseListView.as_view()), name="promises"),
     path(
-        "municipalities/<str:municipality>/promises/",
+        "municipalities/<slug:municipality>/promises/",
         cached(api.MunicipalityPromiseListView.as_view()),
         name="municipality_promises",
     ),
     path(
-        "municipalities/<str:municipality>/promises/<int:year>/",
+        "municipalities/<slug:municipality>/promises/<int:year>/",
         cached(api.PromiseDetailView.as_view()),
         name="promise",
     ),
     path(
-        "municipalities/<str:municipality>/promises/<int:year>/followups/<int:tertial>/",
+        "municipalities/<slug:municipality>/promises/<int:year>/followups/<int:tertial>/",
         cached(api.FollowupView.as_view()),
         name="followup",
     ),
