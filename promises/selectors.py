@@ -166,12 +166,19 @@ class ActivityContext:
         municipalities: list[int] | None = None,
         years: list[int] | None = None,
         organisation_id: int | None = None,
+        area_id: int | None = None,
     ) -> "ActivityContext":
         """The rules' context for the active promises, limited to these municipalities and
-        years, and to the promises this organisation may log on."""
-        promises_qs = Promise.objects.active()
+        years, and to the promises this organisation may log on.
+
+        `area_id` limits it to the municipality of that area, without a query of its own: a
+        posted entry needs no other (and an unknown area finds no promise).
+        """
+        promises_qs = Promise.objects.active().order_by()  # a dict of them: no order, no join to sort by
         if municipalities is not None:
             promises_qs = promises_qs.filter(municipality__in=municipalities)
+        if area_id is not None:
+            promises_qs = promises_qs.filter(municipality__areas=area_id)
         if years is not None:
             promises_qs = promises_qs.filter(year__in=years)
         if organisation_id is not None:

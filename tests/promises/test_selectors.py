@@ -46,8 +46,36 @@ def test_activity_log_loads_the_rules_context_once_per_request(client, loads):
     loads.clear()
     response = client.post(url, _post(world, world.raslatt))
     assert response.status_code == 302
-    assert loads == [{"municipalities": None, "organisation_id": world.police.pk}]
+    # A post loads only the promises of the posted area's municipality.
+    assert loads == [{"area_id": world.raslatt.pk, "organisation_id": world.police.pk}]
     assert Activity.objects.get().area == world.raslatt
+
+
+def test_a_post_loads_the_promises_of_the_posted_areas_municipality_only():
+    world = World(year=2022)
+    habo = PromiseFactory(municipality="Habo", year=2022, status=Promise.Status.ACTIVE)
+    habo.parties.set([world.police])
+    world.police.municipalities.add(habo.municipality)
+    context = ActivityContext.load(area_id=world.raslatt.pk, organisation_id=world.police.pk)
+    assert list(context.promises.values()) == [world.promise]
+    assert ActivityContext.load(area_id=0, organisation_id=world.police.pk).promises == {}
+
+
+def test_a_refused_post_offers_again_the_areas_of_every_municipality_the_organisation_serves(client, loads):
+    world = World(year=2022)
+    habo = PromiseFactory(municipality="Habo", year=2022, status=Promise.Status.ACTIVE)
+    habo.parties.set([world.police])
+    world.police.municipalities.add(habo.municipality)
+    centrum = AreaFactory(municipality="Habo", name="Centrum", slug="centrum")
+    client.force_login(world.officer)
+    url = reverse("activity_log", args=["fotpatrull"])
+    offered = set(client.get(url).context["form"].areas)
+    assert {world.raslatt.pk, centrum.pk} <= offered
+    loads.clear()
+    response = client.post(url, _post(world, world.raslatt) | {"quantity": "0"})
+    assert response.context["form"].errors["quantity"]
+    assert set(response.context["form"].areas) == offered
+    assert [call.get("area_id") for call in loads] == [world.raslatt.pk, None]  # the post's, then the choice's
 
 
 def test_activity_log_refused_entry_loads_the_context_once_too(client, loads):
