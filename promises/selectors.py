@@ -61,15 +61,16 @@ def activity_types_for_user(*, user: User) -> QuerySet[ActivityType]:
     return ActivityType.objects.filter(organisations=user.organisation_id)
 
 
-# The rules' data of one promise is cached under its revision (promises/revisions.py), which
-# every change of its targets, areas, parties or publications replaces: a key is never reused
-# for other rules. The timeout only bounds the memory kept for revisions no one asks for.
+# The rules' data of one promise is cached under its rules revision (promises/revisions.py),
+# which every change of its targets, areas or parties replaces (a logged entry does not): a
+# key is never reused for other rules. The timeout only bounds the memory kept for revisions
+# no one asks for.
 ACTIVITY_RULES_CACHE_SECONDS = 60 * 60 * 24
 
 
 @dataclass
 class PromiseRules:
-    """What the activity rules need of one promise; cached per revision."""
+    """What the activity rules need of one promise; cached per rules revision."""
 
     target_areas: dict[int, set[int]]  # activity type -> the areas its targets use
     used_areas: set[int]  # every area the promise's targets use
@@ -87,7 +88,7 @@ ACTIVITY_RULES_VERSION = 2
 
 
 def _rules_key(promise: Promise) -> str:
-    return f"activity-rules:v{ACTIVITY_RULES_VERSION}:{promise.pk}:{promise.revision}"
+    return f"activity-rules:v{ACTIVITY_RULES_VERSION}:{promise.pk}:{promise.rules_revision}"
 
 
 def _rules_from_db(promises: list[Promise]) -> dict[int, PromiseRules]:
@@ -120,7 +121,7 @@ def _rules_from_db(promises: list[Promise]) -> dict[int, PromiseRules]:
 
 def promise_rules(promises: list[Promise]) -> dict[int, PromiseRules]:
     """The rules' data of these promises: from the cache in one round trip, those whose
-    revision is not there yet from the database (a fixed number of queries) and then cached."""
+    rules revision is not there yet from the database (a fixed number of queries) and then cached."""
     keys = {promise.pk: _rules_key(promise) for promise in promises}
     cached = cache.get_many(list(keys.values()))
     found = {pk: cached[key] for pk, key in keys.items() if key in cached}
@@ -147,7 +148,7 @@ class ActivityContext:
 
     A request loads it once: the form offers its areas and the service checks the entry with
     the same object. An import checks 50,000 rows with it. Each promise's part comes from the
-    cache while the promise's revision stands (promise_rules).
+    cache while the promise's rules revision stands (promise_rules).
     """
 
     promises: dict[tuple[int, int], Promise]  # (municipality id, year) -> promise

@@ -256,7 +256,7 @@ class ActivityData:
 def _figures_changed(*, created: Sequence[Activity] = ()) -> None:
     """Bulk-created entries change their promises' figures: new revisions after commit
     (promises/revisions.py). The figures themselves are read from the activities."""
-    promise_changed({activity.promise_id for activity in created})
+    promise_changed({activity.promise_id for activity in created}, rules=False)
 
 
 def _structure_changed(*, promise_ids: list[int]) -> None:
@@ -527,7 +527,7 @@ def activity_create(
             _audit_published_change(
                 activity=activity, user=user, change="create", days=[activity.date], context=context
             )
-            promise_changed([activity.promise_id])
+            promise_changed([activity.promise_id], rules=False)
     except IntegrityError:
         # Two identical posts raced past the check above; the first one won.
         existing = Activity.objects.filter(submission_key=submission_key, created_by=user).first()
@@ -581,7 +581,7 @@ def activity_update(
     current._history_user = user  # type: ignore[attr-defined]  # django-simple-history's per-instance attribute
     current.save()
     _audit_published_change(activity=current, user=user, change="update", days=[old_date, current.date])
-    promise_changed([old_promise_id, current.promise_id])
+    promise_changed([old_promise_id, current.promise_id], rules=False)
     return current
 
 
@@ -592,7 +592,7 @@ def activity_delete(*, activity: Activity, user: User) -> None:
         raise ValidationError(ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(current.date).label})
     _audit_published_change(activity=current, user=user, change="delete", days=[current.date])
     current._history_user = user  # type: ignore[attr-defined]  # django-simple-history's per-instance attribute
-    promise_changed([current.promise_id])
+    promise_changed([current.promise_id], rules=False)
     current.delete()
 
 

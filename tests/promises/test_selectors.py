@@ -189,6 +189,19 @@ def test_rules_are_read_from_the_cache_while_the_revision_stands(django_assert_n
     assert context.parties[world.promise.pk] == {world.police.pk, world.municipality.pk}
 
 
+def test_a_logged_entry_leaves_the_rules_cached(django_assert_num_queries, django_capture_on_commit_callbacks):
+    from promises.services import ActivityData, activity_create
+
+    world = World(year=2022)
+    cache.clear()
+    ActivityContext.load(area_id=world.raslatt.pk, organisation_id=world.police.pk)  # now cached
+    with django_capture_on_commit_callbacks(execute=True):  # the entry's new revision, after commit
+        activity_create(user=world.officer, data=ActivityData(activity_type=world.patrol, area=world.raslatt, date=DAY))
+    with django_assert_num_queries(4):  # the promises, the types, where it works, what is published
+        context = ActivityContext.load(area_id=world.raslatt.pk, organisation_id=world.police.pk)
+    assert context.target_areas[(world.promise.pk, world.patrol.pk)] == {world.raslatt.pk}
+
+
 def test_rules_go_through_redis_as_several_servers_share_them(redis_cache, django_assert_num_queries):  # noqa: F811
     world = World(year=2022)
     ActivityContext.load(organisation_id=world.police.pk)
