@@ -499,20 +499,25 @@ def activity_create(
 
     The rules run here, once, inside the transaction that saves. With a submission key the
     call is idempotent: a form posted twice returns the entry the first post created instead
-    of creating another. `context` is the rules' context the caller already loaded for the
-    user's organisation (the form's); without it the service loads its own.
+    of creating another. The database's unique submission key is the guard, so a first post
+    pays no query for it: a second one fails its insert, or the rules if they have changed
+    meanwhile, and then finds the first one's entry. `context` is the rules' context the
+    caller already loaded for the user's organisation (the form's); without it the service
+    loads its own.
     """
-    if submission_key is not None:
-        existing = Activity.objects.filter(submission_key=submission_key, created_by=user).first()
-        if existing is not None:
-            return existing
     organisation = user.organisation
     if organisation is None:
         raise ValidationError(ACTIVITY_NO_ORGANISATION)
     try:
         with transaction.atomic():
             context = _context_for(data, organisation=organisation, context=context)
-            promise = activity_check(data=data, organisation=organisation, user=user, context=context)
+            try:
+                promise = activity_check(data=data, organisation=organisation, user=user, context=context)
+            except ValidationError:
+                existing = _submitted(submission_key, user)
+                if existing is None:
+                    raise
+                return existing
             activity = Activity(
                 promise=promise,
                 organisation=organisation,
@@ -529,12 +534,19 @@ def activity_create(
             )
             promise_changed([activity.promise_id], rules=False)
     except IntegrityError:
-        # Two identical posts raced past the check above; the first one won.
-        existing = Activity.objects.filter(submission_key=submission_key, created_by=user).first()
-        if submission_key is None or existing is None:
+        # The same form posted again (a double click, the back button): the first post's entry.
+        existing = _submitted(submission_key, user)
+        if existing is None:
             raise
         return existing
     return activity
+
+
+def _submitted(submission_key: uuid.UUID | None, user: User) -> Activity | None:
+    """The entry a form with this key already created, if any."""
+    if submission_key is None:
+        return None
+    return Activity.objects.filter(submission_key=submission_key, created_by=user).first()
 
 
 def _activity_locked(activity: Activity) -> Activity:
