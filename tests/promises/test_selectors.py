@@ -104,11 +104,20 @@ def test_activity_edit_loads_the_context_of_the_entrys_municipality_once(client,
 
 def test_context_holds_only_the_promises_the_organisation_may_log_on():
     world = World(year=2022)
-    rescue = OrganisationFactory(short_name="Räddningstjänsten", kind=Organisation.Kind.OTHER)
+    rescue = OrganisationFactory(
+        short_name="Räddningstjänsten", kind=Organisation.Kind.OTHER, municipalities=["Jönköping", "Habo", "Mullsjö"]
+    )
     world.patrol.organisations.add(rescue)
     signed = PromiseFactory(municipality="Habo", year=2022)
     signed.parties.set([world.police, rescue])
     # Jönköping counts the one type the rescue service logs and it did not sign: nothing to log there.
+    mullsjo = PromiseFactory(municipality="Mullsjö", year=2022)
+    mullsjo.parties.set([world.police])
+    # Mullsjö counts it too, with a target of no area yet: nothing to log there either.
+    TargetFactory(commitment__section__promise=mullsjo, activity_type=world.patrol, areas=[])
+    # Värnamo it signed, but does not work there.
+    elsewhere = PromiseFactory(municipality="Värnamo", year=2022)
+    elsewhere.parties.set([rescue])
     context = ActivityContext.load(organisation_id=rescue.pk)
     assert list(context.promises.values()) == [signed]
     assert context.types_by_organisation == {rescue.pk: {world.patrol.pk}}
