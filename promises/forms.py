@@ -103,21 +103,15 @@ class ActivityForm(forms.Form):
         self.activity = activity
         self.organisation = activity.organisation if activity else user.organisation
         municipality = activity.area.municipality_id if activity else None
+        # A new entry posted with an area: only the promises of that area's municipality are
+        # loaded (the others' cannot hold it), so a post costs the same with 1 or 300 promises.
+        self._posted_area = self._area_posted() if activity is None and context is None else None
         # The rules' context, loaded once for the request: the choices come from it, and the
         # view hands it to the service, which checks the entry against the same object.
         if context is None:
-            context = self._context(municipality)
+            context = self._context(municipality, area_id=self._posted_area)
         self.context = context
-        choices = activity_area_choices(
-            context=context,
-            activity_type=activity_type,
-            include=activity.area if activity else None,
-            municipality=municipality,
-            organisation_id=self.organisation.pk if self.organisation else None,
-        )
-        self.area_choices = choices
-        self.areas = {area.pk: area for area in [*choices.counted, *choices.others]}
-        cast(forms.TypedChoiceField, self.fields["area"]).choices = [("", _("Choose an area")), *_grouped(choices)]
+        self._offer(municipality)
         if not activity_type.has_first_time_user:
             del self.fields["first_time_user"]
         if not activity_type.has_duration:
@@ -151,15 +145,49 @@ class ActivityForm(forms.Form):
                 }
             )
 
-    def _context(self, municipality: int | None) -> ActivityContext:
+    def _offer(self, municipality: int | None) -> None:
+        """The areas on offer, from the context: those the posted area is checked against,
+        and those the form shows."""
+        choices = activity_area_choices(
+            context=self.context,
+            activity_type=self.activity_type,
+            include=self.activity.area if self.activity else None,
+            municipality=municipality,
+            organisation_id=self.organisation.pk if self.organisation else None,
+        )
+        self.area_choices = choices
+        self.areas = {area.pk: area for area in [*choices.counted, *choices.others]}
+        cast(forms.TypedChoiceField, self.fields["area"]).choices = [("", _("Choose an area")), *_grouped(choices)]
+
+    def _area_posted(self) -> int | None:
+        if not self.is_bound:
+            return None
+        value = self.data.get(self.add_prefix("area"), "")
+        return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+
+    def _context(self, municipality: int | None, area_id: int | None = None) -> ActivityContext:
         """The rules' context of the organisation's promises (of the entry's municipality, when
-        an entry is edited)."""
+        an entry is edited; of the posted area's, when a new one is posted)."""
         if self.organisation is None:
             return ActivityContext.load(municipalities=[])  # nothing to offer, nothing to load
+        if area_id is not None:
+            return ActivityContext.load(area_id=area_id, organisation_id=self.organisation.pk)
         return ActivityContext.load(
             municipalities=None if municipality is None else [municipality],
             organisation_id=self.organisation.pk,
         )
+
+    def _offer_every_area(self) -> None:
+        """A refused post is shown again: with the areas of every municipality the organisation
+        works in, not only those of the posted area's (loaded only when there are others)."""
+        if self._posted_area is None or self.organisation is None:
+            return
+        loaded = {municipality for municipality, _year in self.context.promises}
+        if self.context.served.get(self.organisation.pk, set()) <= loaded:
+            return
+        self.context = self._context(None)
+        self._posted_area = None
+        self._offer(None)
 
     def clean_submission_key(self) -> uuid.UUID | None:
         # Never an error: every field the form can refuse is one the service refuses too, so
@@ -201,6 +229,7 @@ class ActivityForm(forms.Form):
     def add_service_errors(self, exc: ValidationError) -> None:
         """Show the service's errors next to their fields; a field the form already refused
         keeps its own message, so nothing is said twice."""
+        self._offer_every_area()
         if not hasattr(exc, "error_dict"):
             for message in exc.messages:
                 self.add_error(None, message)

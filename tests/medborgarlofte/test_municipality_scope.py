@@ -73,6 +73,22 @@ def test_staff_are_offered_only_the_areas_where_their_organisation_works(client,
     assert {area.municipality_id for area in areas.values()} == {habo.promise.municipality_id}
 
 
+def test_staff_posting_an_area_of_a_municipality_their_organisation_does_not_serve_save_nothing(client, two):
+    jonkoping, habo = two
+    client.force_login(habo.officer)
+    before = Activity.objects.count()
+    response = client.post(
+        reverse("activity_log", args=["fotpatrull"]),
+        {"area": jonkoping.raslatt.pk, "date": date(YEAR, 3, 1).isoformat(), "quantity": "1"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["area"]
+    assert Activity.objects.count() == before
+    # Shown again with the areas of the municipality the organisation serves.
+    areas = response.context["form"].areas
+    assert {area.municipality_id for area in areas.values()} == {habo.promise.municipality_id}
+
+
 def test_staff_cannot_log_in_a_municipality_their_organisation_does_not_serve(two):
     jonkoping, habo = two
     with pytest.raises(ValidationError) as refused:
