@@ -336,6 +336,7 @@ def test_api_lists_a_municipalitys_promises_and_every_one(client, national, thre
         ("/api/v1/municipalities/atlantis/promises/2022/", "Det finns ingen kommun med koden eller adressen atlantis."),
         ("/api/v1/municipalities/%00/promises/", "Adressen finns inte i API:et för öppna data."),
         ("/api/v1/municipalities/%D9%A0%D9%A6/promises/", "Adressen finns inte i API:et för öppna data."),
+        ("/api/v1/municipalities/N%0Av/promises/", "Adressen finns inte i API:et för öppna data."),
         ("/api/v1/municipalities/ale/promises/2022/", "Ale har inget medborgarlöfte för 2022."),
     ],
 )
