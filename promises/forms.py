@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from promises.models import Activity, ActivityType, User
-from promises.selectors import ActivityContext, AreaChoices, activity_area_choices
+from promises.models import Activity, ActivityType, Area, User
+from promises.selectors import ActivityContext, AreaChoices, activity_area_choices, municipality_names
 from promises.services import (
     ACTIVITY_AREA_REQUIRED,
     ACTIVITY_DATE_REQUIRED,
@@ -33,17 +33,25 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _grouped(choices: AreaChoices) -> list:
+def _grouped(choices: AreaChoices, municipalities: dict[int, str]) -> list:
     """The areas where the type counts first, the others after, each under a heading; a type
-    no target counts (measures, meetings) gets one plain list."""
+    no target counts (measures, meetings) gets one plain list. Where the areas lie in several
+    municipalities (a police area serving them), each names its municipality: every one has
+    its "Hela kommunen"."""
+
+    def option(area: Area) -> tuple[int, str]:
+        if len(municipalities) > 1:
+            return area.pk, f"{area.name} ({municipalities[area.municipality_id]})"
+        return area.pk, area.name
+
     if not choices.counted:
-        return [(area.pk, area.name) for area in choices.others]
-    groups: list = [(_("Counts toward the citizen promise"), [(area.pk, area.name) for area in choices.counted])]
+        return [option(area) for area in choices.others]
+    groups: list = [(_("Counts toward the citizen promise"), [option(area) for area in choices.counted])]
     if choices.others:
         label = _("Counts toward no target in the %(year)s promise") % {
             "year": " / ".join(str(year) for year in choices.years)
         }
-        groups.append((label, [(area.pk, area.name) for area in choices.others]))
+        groups.append((label, [option(area) for area in choices.others]))
     return groups
 
 
@@ -157,7 +165,10 @@ class ActivityForm(forms.Form):
         )
         self.area_choices = choices
         self.areas = {area.pk: area for area in [*choices.counted, *choices.others]}
-        cast(forms.TypedChoiceField, self.fields["area"]).choices = [("", _("Choose an area")), *_grouped(choices)]
+        municipalities = {area.municipality_id for area in self.areas.values()}
+        names = municipality_names(ids=municipalities) if len(municipalities) > 1 else {}
+        field = cast(forms.TypedChoiceField, self.fields["area"])
+        field.choices = [("", _("Choose an area")), *_grouped(choices, names)]
 
     def _area_posted(self) -> int | None:
         if not self.is_bound:

@@ -264,6 +264,11 @@ class AreaChoices:
     years: list[int]  # the years of the active promises concerned
 
 
+def municipality_names(*, ids: set[int]) -> dict[int, str]:
+    """The municipalities' names by id (one query)."""
+    return dict(Municipality.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
 def activity_area_choices(
     *,
     context: ActivityContext,

@@ -120,3 +120,17 @@ def test_a_manager_saved_without_an_organisation_reaches_no_promise(client, two)
     assert client.get(reverse("followup:target", args=[jonkoping.patrol_target.pk])).status_code == 404
     assert client.get(reverse("followup:dashboard")).context["promise"] is None
     assert list(client.get(reverse("activity_list")).context["table"].data.data) == []
+
+
+def test_a_police_area_serving_two_municipalities_sees_each_area_with_its_municipality(client, two):
+    jonkoping, habo = two
+    jonkoping.police.municipalities.add(habo.promise.municipality)
+    habo.promise.parties.add(jonkoping.police)
+    client.force_login(jonkoping.officer)
+    body = client.get(reverse("activity_log", args=["fotpatrull"])).content.decode()
+    assert f'<option value="{jonkoping.whole.pk}">Hela kommunen (Jönköping)</option>' in body
+    assert f'<option value="{habo.whole.pk}">Hela kommunen (Habo)</option>' in body
+    # One municipality's staff see the names alone, as before.
+    client.force_login(habo.clerk)
+    body = client.get(reverse("activity_log", args=["lagesbild"])).content.decode()
+    assert f'<option value="{habo.whole.pk}">Hela kommunen</option>' in body
