@@ -83,6 +83,14 @@ def demo_running_promise_create(*, source: Promise, year: int) -> Promise:
     return promise_copy(promise=source, year=year, status=Promise.Status.ACTIVE)
 
 
+def demo_promise_close(*, promise: Promise) -> None:
+    """Close the demo's promise once its year is over and the running year has its own: it
+    takes no more entries, as in a real installation (idempotent)."""
+    if promise.status != Promise.Status.CLOSED:
+        promise.status = Promise.Status.CLOSED
+        structure_save(obj=promise)
+
+
 @transaction.atomic
 def demo_earlier_promise_create(*, source: Promise, year: int) -> Promise:
     """An earlier year's promise for the demo, copied from the demo's promise and marked as demo

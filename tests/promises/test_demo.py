@@ -98,8 +98,11 @@ def test_seed_demo_runs_the_current_year_beside_2022(today, published):
     else:
         assert span["first"] is None or date(today.year, 1, 1) <= span["first"] <= span["last"] < today
     assert sorted(Publication.objects.filter(promise=running).values_list("tertial", flat=True)) == published
-    # 2022 keeps its published demo year: T1, its correction, and T2.
+    # 2022 keeps its published demo year: T1, its correction, and T2, and is closed: its year
+    # is over and takes no more entries.
     assert sorted(Publication.objects.filter(promise=old).values_list("tertial", "version")) == [(1, 1), (1, 2), (2, 1)]
+    assert old.status == Promise.Status.CLOSED
+    assert Promise.objects.active().count() == 1
     before = _state()
     _seed_on(today)
     assert _state() == before

@@ -13,6 +13,7 @@ from promises.demo import (
     DEMO_USERS,
     demo_activities_create,
     demo_earlier_promise_create,
+    demo_promise_close,
     demo_running_promise_create,
     demo_users_create,
 )
@@ -60,6 +61,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{created} demo activities created for {running}.")
             for publication in demo_running_publications_create(promise=running, today=today):
                 self.stdout.write(f"Published {publication}.")
+            # As a real installation would by now: the year is over and takes no more entries
+            # (the forms offer the running year's areas only, and no reminder is about it).
+            demo_promise_close(promise=promise)
         self.stdout.write(self.style.WARNING(f"Demo users (password for all: {DEMO_PASSWORD}):"))
         for username, _first, group, organisation, _admin in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {group:<22} {organisation or ''}")
