@@ -522,12 +522,12 @@ def report_storage(sizes: list[int], stored: dict[int, dict[str, int]], inserted
     return "\n".join(lines) + "\n"
 
 
-def redis_memory(url: str, promises: list, municipalities: int) -> dict[str, float]:
+def redis_memory(url: str, promises: list, municipalities: int, manager) -> dict[str, float]:
     """What the public pages of `municipalities` municipalities take in Redis: every page of their
     latest promise a reader can open (municipality, year, areas), in Swedish and English, each
-    kept by the page cache as an anonymous reader's first request leaves it. Measured with
-    MEMORY USAGE on our own keys (a prefix of our own), so other users of the same Redis do not
-    count, and removed afterwards."""
+    kept by the page cache as an anonymous reader's first request leaves it; then what the same
+    promises' dashboards add (one tertial, Swedish). Measured with MEMORY USAGE on our own keys
+    (a prefix of our own), so other users of the same Redis do not count, and removed afterwards."""
     import redis
     from django.test import Client, override_settings
     from django.utils import translation
@@ -561,9 +561,16 @@ def redis_memory(url: str, promises: list, municipalities: int) -> dict[str, flo
                     for address in urls:
                         response = client.get(address)
                         pages += response.status_code == 200
-        keys = list(server.scan_iter(match=f"{prefix}:*", count=1000))
-        used = sum(server.memory_usage(key) or 0 for key in keys)
-        after = server.info("memory")["used_memory"]
+            keys = list(server.scan_iter(match=f"{prefix}:*", count=1000))
+            used = sum(server.memory_usage(key) or 0 for key in keys)
+            after = server.info("memory")["used_memory"]
+            staff_client = Client()
+            staff_client.force_login(manager)
+            for promise in chosen:
+                response = staff_client.get(f"/uppfoljning/?promise={promise.pk}&tertial=2")
+                assert response.status_code == 200, response.status_code
+            every_key = list(server.scan_iter(match=f"{prefix}:*", count=1000))
+            dashboards = sum(server.memory_usage(key) or 0 for key in every_key) - used
     finally:
         for key in server.scan_iter(match=f"{prefix}:*", count=1000):
             server.delete(key)
@@ -573,6 +580,7 @@ def redis_memory(url: str, promises: list, municipalities: int) -> dict[str, flo
         "keys": len(keys),
         "bytes": used,
         "used_memory_delta": after - before,
+        "dashboards": dashboards,
     }
 
 
@@ -603,6 +611,9 @@ def report_redis(measured: dict[str, float], url: str) -> str:
             f"Estimate for all 290 municipalities: ≈ {national / 1024**2:.0f} MiB (linear in the municipalities;"
             " pages of earlier years, reports, open data and embeds come on top while someone reads them, each kept"
             " at most PUBLIC_CACHE_SECONDS).",
+            f"The same {n} promises' dashboards (one tertial, Swedish, as a manager opens them) then added"
+            f" {_n(measured['dashboards'] / 1024)} KiB ({_n(measured['dashboards'] / max(1, n) / 1024)} KiB each, kept per"
+            " promise revision).",
             "",
         ]
     )
@@ -702,7 +713,7 @@ def main() -> int:
         if args.redis_url:
             print("measuring Redis memory", flush=True)
             try:
-                measured = redis_memory(args.redis_url, promises, args.redis_municipalities)
+                measured = redis_memory(args.redis_url, promises, args.redis_municipalities, manager)
                 parts.append(report_redis(measured, args.redis_url))
             except redis_errors() as error:
                 print(f"Redis at {args.redis_url} not measured: {error}", file=sys.stderr)
