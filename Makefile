@@ -36,7 +36,7 @@ setup: $(VENV)/.installed
 
 ## run: set up and serve on http://127.0.0.1:8000
 run: setup
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	PUBLIC_DEFAULT_MUNICIPALITY=$${PUBLIC_DEFAULT_MUNICIPALITY-jonkoping} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## test: the whole suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 test: $(VENV)/.installed-dev node_modules/.package-lock.json

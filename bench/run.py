@@ -72,18 +72,11 @@ def _queries(function) -> int:
 
 
 def public_url(name: str, promise, *args) -> str:
-    """A public address by its URL name, with the promise's municipality first where the
-    addresses are per municipality (`public:year` takes [slug, year]); without it where not
-    (the API, or a checkout from before the per-municipality addresses)."""
-    from django.urls import NoReverseMatch, reverse
+    """A public address by its URL name: the promise's municipality first (`public:year` takes
+    [slug, year])."""
+    from django.urls import reverse
 
-    try:
-        return reverse(name, args=[promise.municipality.slug, *args])
-    except NoReverseMatch:
-        pass
-    if name == "public:municipality":  # before per-municipality addresses: the promise at /
-        return reverse("public:index")
-    return reverse(name, args=list(args))
+    return reverse(name, args=[promise.municipality.slug, *args])
 
 
 def measure(size: int, repeats: int, promise, manager, staff) -> dict:
@@ -104,7 +97,7 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
     dashboard_url = f"/uppfoljning/?promise={promise.pk}&tertial={tertial}"
     target = Target.objects.get(commitment__section__promise=promise, key="fotpatrull-raslatt")
     detail_url = f"/uppfoljning/mal/{target.pk}/?tertial={tertial}"
-    api_url = public_url("api:promise", promise, promise.year)
+    api_url = reverse("api:promise", args=[promise.municipality.code, promise.year])
     cadence_types = set(
         Target.objects.filter(commitment__section__promise=promise, kind="cadence").values_list(
             "activity_type_id", flat=True

@@ -15,11 +15,11 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from followup.models import TertialNumber
+from followup.models import Publication, TertialNumber
 from followup.public import published_tertials
 from followup.published import published_target_api_fields
 from medborgarlofte import exports
-from promises.models import Promise
+from promises.models import Municipality, Promise
 
 # --- CSV ----------------------------------------------------------------------------------
 
@@ -120,6 +120,12 @@ class PromiseSerializer(PromiseSummarySerializer):
 
 # --- Views ---------------------------------------------------------------------------------
 
+MUNICIPALITY = OpenApiParameter(
+    "municipality",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The municipality's code (kommunkod, e.g. 0680) or the slug of its public address (e.g. jonkoping).",
+)
 YEAR = OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.PATH, description="The promise's year, e.g. 2022.")
 TERTIAL = OpenApiParameter(
     "tertial", OpenApiTypes.INT, OpenApiParameter.PATH, enum=[1, 2, 3], description="1 Jan–Apr, 2 May–Aug, 3 Sep–Dec."
@@ -130,23 +136,43 @@ def _public_promises():
     return Promise.objects.public().select_related("municipality").order_by("-year", "municipality__name")
 
 
-def _promise_of_year(year: int) -> Promise:
-    promise = _public_promises().filter(year=year).first()
+def _municipality(value: str) -> Municipality:
+    """By code (0680) or by slug (jonkoping)."""
+    found = Municipality.objects.filter(**({"code": value} if value.isdigit() else {"slug": value})).first()
+    if found is None:
+        raise NotFound(_("There is no municipality with the code or name %(value)s.") % {"value": value[:100]})
+    return found
+
+
+def _promise_of_year(municipality: str, year: int) -> Promise:
+    place = _municipality(municipality)
+    promise = _public_promises().filter(municipality=place, year=year).first()
     if promise is None:
-        raise NotFound(_("There is no citizen promise for %(year)s.") % {"year": year})
+        raise NotFound(
+            _("%(municipality)s has no citizen promise for %(year)s.") % {"municipality": place.name, "year": year}
+        )
     return promise
 
 
-def _summary(request, promise: Promise, tertials) -> dict:
+def _summary(request, promise: Promise, tertials: list[int]) -> dict:
     return {
         "year": promise.year,
         "municipality": promise.municipality.name,
         "municipality_code": promise.municipality.code,
         "title": promise.title,
         "status": promise.status,
-        "published_tertials": [t.tertial for t in tertials],
-        "url": request.build_absolute_uri(reverse("api:promise", args=[promise.year])),
+        "published_tertials": tertials,
+        "url": request.build_absolute_uri(reverse("api:promise", args=[promise.municipality.code, promise.year])),
     }
+
+
+def _published_numbers(promises) -> dict[int, list[int]]:
+    """Each promise's published tertials, in one query."""
+    numbers: dict[int, list[int]] = {}
+    rows = Publication.objects.filter(promise__in=promises).values_list("promise_id", "tertial").distinct()
+    for promise_id, tertial in sorted(rows):
+        numbers.setdefault(promise_id, []).append(tertial)
+    return numbers
 
 
 class OpenDataView(APIView):
@@ -164,31 +190,48 @@ class OpenDataView(APIView):
 
 @extend_schema(
     summary="Citizen promises",
-    description="Every citizen promise that is not a draft, newest first, with its published tertials.",
+    description="Every municipality's citizen promises that are not drafts, newest first, with their published "
+    "tertials.",
     parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], required=False)],
     responses={(200, "application/json"): PromiseSummarySerializer(many=True), (200, "text/csv"): CSV},
 )
 class PromiseListView(OpenDataView):
     def get(self, request):
-        data = []
-        for promise in _public_promises():
-            data.append(_summary(request, promise, published_tertials(promise=promise)))
-        return Response(data)
+        promises = list(_public_promises())
+        numbers = _published_numbers(promises)
+        return Response([_summary(request, promise, numbers.get(promise.pk, [])) for promise in promises])
+
+
+@extend_schema(
+    summary="A municipality's citizen promises",
+    description="The municipality's citizen promises that are not drafts, newest first, with their published tertials.",
+    parameters=[MUNICIPALITY, OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], required=False)],
+    responses={
+        (200, "application/json"): PromiseSummarySerializer(many=True),
+        (200, "text/csv"): CSV,
+        (404, "application/json"): NOT_FOUND,
+    },
+)
+class MunicipalityPromiseListView(OpenDataView):
+    def get(self, request, municipality: str):
+        promises = list(_public_promises().filter(municipality=_municipality(municipality)))
+        numbers = _published_numbers(promises)
+        return Response([_summary(request, promise, numbers.get(promise.pk, [])) for promise in promises])
 
 
 @extend_schema(
     summary="One citizen promise",
-    description="The promise of a year: who promised, what, and its published follow-ups.",
-    parameters=[YEAR],
+    description="A municipality's promise of a year: who promised, what, and its published follow-ups.",
+    parameters=[MUNICIPALITY, YEAR],
     responses={200: PromiseSerializer, 404: NOT_FOUND},
 )
 class PromiseDetailView(OpenDataView):
     renderer_classes = [JSONRenderer]
 
-    def get(self, request, year: int):
-        promise = _promise_of_year(year)
+    def get(self, request, municipality: str, year: int):
+        promise = _promise_of_year(municipality, year)
         tertials = published_tertials(promise=promise)
-        data = _summary(request, promise, tertials)
+        data = _summary(request, promise, [t.tertial for t in tertials])
         data.update(
             {
                 "general_commitment": promise.general_commitment,
@@ -206,7 +249,9 @@ class PromiseDetailView(OpenDataView):
                         "published_at": t.published_at,
                         "first_published_at": t.first_published_at,
                         "corrected": bool(t.corrections),
-                        "url": request.build_absolute_uri(reverse("api:followup", args=[promise.year, t.tertial])),
+                        "url": request.build_absolute_uri(
+                            reverse("api:followup", args=[promise.municipality.code, promise.year, t.tertial])
+                        ),
                     }
                     for t in tertials
                 ],
@@ -221,7 +266,12 @@ class PromiseDetailView(OpenDataView):
         "The latest published version of a tertial: every target's figures, status and comment, "
         "with the dates of publication and of any corrections. Add ?format=csv for a spreadsheet."
     ),
-    parameters=[YEAR, TERTIAL, OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], required=False)],
+    parameters=[
+        MUNICIPALITY,
+        YEAR,
+        TERTIAL,
+        OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"], required=False),
+    ],
     responses={
         (200, "application/json"): FollowupSerializer,
         (200, "text/csv"): CSV,
@@ -229,10 +279,10 @@ class PromiseDetailView(OpenDataView):
     },
 )
 class FollowupView(OpenDataView):
-    def get(self, request, year: int, tertial: int):
+    def get(self, request, municipality: str, year: int, tertial: int):
         if tertial not in TertialNumber.values:
             raise NotFound(_("A year has tertials 1, 2 and 3."))
-        promise = _promise_of_year(year)
+        promise = _promise_of_year(municipality, year)
         published = next((t for t in published_tertials(promise=promise) if t.tertial == tertial), None)
         if published is None:
             raise NotFound(

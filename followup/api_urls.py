@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from followup import api
 from followup.public_cache import public_cached
+from followup.views.moved import moved
 from promises import api as promises_api
 
 # Open data: the same for everyone, cached per publication (JSON or CSV by the Accept header).
@@ -14,8 +15,24 @@ app_name = "api"
 
 urlpatterns = [
     path("promises/", cached(api.PromiseListView.as_view()), name="promises"),
-    path("promises/<int:year>/", cached(api.PromiseDetailView.as_view()), name="promise"),
-    path("promises/<int:year>/followups/<int:tertial>/", cached(api.FollowupView.as_view()), name="followup"),
+    path(
+        "municipalities/<str:municipality>/promises/",
+        cached(api.MunicipalityPromiseListView.as_view()),
+        name="municipality_promises",
+    ),
+    path(
+        "municipalities/<str:municipality>/promises/<int:year>/",
+        cached(api.PromiseDetailView.as_view()),
+        name="promise",
+    ),
+    path(
+        "municipalities/<str:municipality>/promises/<int:year>/followups/<int:tertial>/",
+        cached(api.FollowupView.as_view()),
+        name="followup",
+    ),
+    # The addresses from before the municipality was in the path (followup/views/moved.py).
+    path("promises/<int:year>/", moved("api:promise", otherwise="api:promises")),
+    path("promises/<int:year>/followups/<int:tertial>/", moved("api:followup", otherwise="api:promises")),
     # The write API, for an organisation's systems with an API token (promises/api.py).
     path("activities/", promises_api.ActivitiesView.as_view(), name="activities"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

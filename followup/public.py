@@ -16,7 +16,7 @@ from followup.engine import final_status
 from followup.models import Publication, Status
 from followup.published import PublishedTarget
 from followup.tables import format_value
-from promises.models import Area, Promise, Target
+from promises.models import Area, Municipality, Promise, Target
 from promises.periods import TERTIAL_MONTHS
 
 # Counts of sensitive activities (SIG cases concern individual young people) below this are
@@ -26,10 +26,13 @@ CACHE_SECONDS = 300
 FEED_SIZE = 50
 
 
-def public_promises() -> list[Promise]:
-    """Promises with at least one published tertial, newest first."""
+def public_promises(*, municipality: Municipality) -> list[Promise]:
+    """The municipality's promises with at least one published tertial, newest first."""
     return list(
-        Promise.objects.public().filter(publications__isnull=False).distinct().order_by("-year", "municipality__name")
+        Promise.objects.public()
+        .filter(municipality=municipality, publications__isnull=False)
+        .distinct()
+        .order_by("-year")
     )
 
 
@@ -448,11 +451,12 @@ def follow_up_words(tertial: int, year: int) -> str:
     return f"{MONTHS[1]}–{MONTHS[TERTIAL_MONTHS[tertial][1]]} {year}"
 
 
-def feed_publications() -> list[Publication]:
-    """Every version of every publication of a public promise, newest first (the Atom feed)."""
+def feed_publications(*, municipality: Municipality) -> list[Publication]:
+    """Every version of every publication of the municipality's public promises, newest first
+    (the Atom feed)."""
     return list(
-        Publication.objects.filter(promise__in=Promise.objects.public())
-        .select_related("promise")
+        Publication.objects.filter(promise__in=Promise.objects.public().filter(municipality=municipality))
+        .select_related("promise__municipality")
         .order_by("-published_at", "-pk")[:FEED_SIZE]
     )
 

@@ -131,4 +131,4 @@ class Public(_Spread):
 
     @task(1)
     def open_data(self):
-        self.client.get(self.url("/api/v1/promises/2022/followups/2/"), name="open data")
+        self.client.get(self.url("/api/v1/municipalities/0680/promises/2022/followups/2/"), name="open data")

@@ -97,6 +97,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.contrib.messages.context_processors.messages",
                 "promises.context_processors.roles",
                 "promises.context_processors.navigation",
+                "followup.context_processors.public",
             ],
         },
     },
@@ -181,6 +182,16 @@ PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60 * 5, minimum=1)
 # How long the publication stamp is kept: forgotten at once on a publication, but each
 # process's own memory (CACHE_URL unset) only learns of it in the process that published.
 PUBLIC_STAMP_SECONDS = env_int("PUBLIC_STAMP_SECONDS", 10, minimum=1)
+
+# One installation for the whole country answers `/` with the national index of municipalities;
+# one municipality's own installation names it here (its slug, e.g. "jonkoping") and `/` is
+# that municipality's page. Its other pages live under /<slug>/ either way.
+PUBLIC_DEFAULT_MUNICIPALITY = (env_str("PUBLIC_DEFAULT_MUNICIPALITY", "") or "").strip()
+if PUBLIC_DEFAULT_MUNICIPALITY and not re.fullmatch(r"[-a-z0-9]+", PUBLIC_DEFAULT_MUNICIPALITY):
+    raise ImproperlyConfigured(
+        "PUBLIC_DEFAULT_MUNICIPALITY is the slug of the municipality's address, e.g. jonkoping "
+        f"(lower-case letters a-z, digits and hyphens), not {PUBLIC_DEFAULT_MUNICIPALITY!r}."
+    )
 
 # Sessions: expire after inactivity and never outlive a working day. With a shared cache they
 # are read from it and written through to the database; a per-process cache would let a

@@ -18,7 +18,6 @@ urlpatterns = [
 # between the two). No cookie and no browser setting changes the language: an address always
 # answers the same, so the public pages can be cached (followup/public_cache.py).
 urlpatterns += i18n_patterns(
-    path("", include("followup.public_urls")),
     path("", include("promises.urls")),
     path("uppfoljning/", include("followup.urls")),
     path(
@@ -28,6 +27,8 @@ urlpatterns += i18n_patterns(
     ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("mina-installningar/", account_views.my_settings, name="my_settings"),
+    # Last: /<municipality>/ must never take a site address such as /registrera/.
+    path("", include("followup.public_urls")),
     prefix_default_language=False,
 )
 

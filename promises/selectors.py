@@ -37,15 +37,10 @@ def municipality_find(text: str) -> Municipality | None:
 
 
 def promise_current(*, within: PromiseQuerySet | None = None) -> Promise | None:
-    """The promise the public page leads with: the latest active one, else the latest closed
-    (of `within`, e.g. a manager's own promises, when given)."""
+    """The promise a page leads with: the latest active one, else the latest closed (of
+    `within`, e.g. a manager's own promises or one municipality's, when given)."""
     public = (within if within is not None else Promise.objects).public().order_by("-year", "municipality__name")
     return public.filter(status=Promise.Status.ACTIVE).first() or public.first()
-
-
-def promise_for_year(year: int) -> Promise | None:
-    """A non-draft promise of the year (the first municipality's, where there are several)."""
-    return Promise.objects.public().filter(year=year).order_by("municipality__name").first()
 
 
 def promise_with_structure(*, promise: Promise) -> Promise:

@@ -17,6 +17,13 @@ def _swedish_by_default(settings):
 
 
 @pytest.fixture(autouse=True)
+def _one_municipality_at_the_root(settings):
+    # As the demo runs: `/` is Jönköping's page. The national index's own tests
+    # (tests/followup/test_national_index.py) set it empty.
+    settings.PUBLIC_DEFAULT_MUNICIPALITY = "jonkoping"
+
+
+@pytest.fixture(autouse=True)
 def _uploads_in_a_temporary_directory(settings, tmp_path):
     # An uploaded import waits on disk for its confirmation or its bad-rows file: never in var/.
     settings.IMPORT_DIR = tmp_path / "imports"

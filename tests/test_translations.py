@@ -93,7 +93,7 @@ def test_translations_every_error_page_is_swedish(client, error_world, case, sta
             client.force_login(world.officer)
             response = client.get(reverse("activity_log", args=["finns-inte"]))
         elif case == "unknown year":
-            response = client.get(reverse("public:year", args=[1999]))
+            response = client.get(reverse("public:year", args=["jonkoping", 1999]))
         elif case == "manager page for staff":
             client.force_login(world.officer)
             response = client.get(reverse("followup:dashboard"))

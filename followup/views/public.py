@@ -22,6 +22,7 @@ from django.views.decorators.http import require_safe
 
 from followup import report
 from followup.models import Publication, Status, TertialNumber
+from followup.national import counties, national_index, national_index_filtered
 from followup.public import (
     SMALL_NUMBER_LIMIT,
     PublishedTertial,
@@ -41,8 +42,18 @@ from followup.public_cache import public_cached
 from medborgarlofte import exports
 from medborgarlofte.cache import cache_get_or_compute
 from medborgarlofte.http import NotFound
-from promises.models import Area, Promise
-from promises.selectors import promise_current, promise_for_year, promise_with_structure
+from promises.models import Area, Municipality, Promise
+from promises.selectors import promise_current, promise_with_structure
+
+# The national index's search box: longer is no municipality's name.
+QUERY_LENGTH = 100
+
+
+def _municipality_or_404(slug: str) -> Municipality:
+    municipality = Municipality.objects.filter(slug=slug).first()
+    if municipality is None:
+        raise NotFound(_("There is no municipality at this address."))
+    return municipality
 
 
 def _public_context(promise: Promise) -> dict:
@@ -74,33 +85,64 @@ def _public_context(promise: Promise) -> dict:
 @require_safe
 @public_cached
 def public_index(request: HttpRequest) -> HttpResponse:
-    promise = promise_current()
-    context: dict[str, Any] = {"promise": None, "other_years": []}
-    if promise is not None:
-        context.update(_public_context(promise))
-        if context["latest"] is None:
-            # Nothing published yet: what was promised, without figures.
-            context["promise"] = promise_with_structure(promise=promise)
-        context["signatories"] = promise.signatories.select_related("organisation")
-        context["parties"] = promise.parties.all()
-        context["other_years"] = [p for p in public_promises() if p.pk != promise.pk]
+    """`/`: one municipality's installation shows its page; the national one, the index."""
+    if settings.PUBLIC_DEFAULT_MUNICIPALITY:
+        return _municipality_page(request, settings.PUBLIC_DEFAULT_MUNICIPALITY, at_root=True)
+    entries = national_index()
+    query = request.GET.get("q", "")[:QUERY_LENGTH]
+    county = request.GET.get("lan", "")
+    county_names = counties(entries=entries)
+    if county not in county_names:
+        county = ""
+    shown = national_index_filtered(entries=entries, query=query, county=county)
+    context = {
+        "entries": shown,
+        "total": len(entries),
+        "query": query,
+        "county": county,
+        "counties": county_names,
+        "filtered": bool(query.strip() or county),
+    }
+    return render(request, "public/national_index.html", context)
+
+
+@require_safe
+@public_cached
+def public_municipality(request: HttpRequest, municipality: str) -> HttpResponse:
+    return _municipality_page(request, municipality)
+
+
+def _municipality_page(request: HttpRequest, slug: str, at_root: bool = False) -> HttpResponse:
+    promise = promise_current(within=Promise.objects.filter(municipality__slug=slug))
+    if promise is None:
+        if at_root:
+            # The installation's start page before its first promise: say so, not "not found".
+            return render(request, "public/index.html", {"promise": None})
+        municipality = _municipality_or_404(slug)
+        raise NotFound(_("%(municipality)s has no citizen promise here yet.") % {"municipality": municipality.name})
+    municipality = promise.municipality
+    # The national installation links back to its index of municipalities.
+    context: dict[str, Any] = {"municipality": municipality, "national": not settings.PUBLIC_DEFAULT_MUNICIPALITY}
+    context.update(_public_context(promise))
+    if context["latest"] is None:
+        # Nothing published yet: what was promised, without figures.
+        context["promise"] = promise_with_structure(promise=promise)
+    context["signatories"] = promise.signatories.select_related("organisation")
+    context["parties"] = promise.parties.all()
+    context["other_years"] = [p for p in public_promises(municipality=municipality) if p.pk != promise.pk]
     return render(request, "public/index.html", context)
 
 
 @require_safe
 @public_cached
-def public_year(request: HttpRequest, year: int) -> HttpResponse:
-    promises = [p for p in public_promises() if p.year == year]
-    if not promises:
-        promise = promise_for_year(year)
-        if promise is None:
-            raise NotFound(_("There is no citizen promise for %(year)s.") % {"year": year})
-        promises = [promise]
-    context = _public_context(promises[0])
-    context["earlier"] = earlier_years(promise=promises[0], tertial=context["latest"])
+def public_year(request: HttpRequest, municipality: str, year: int) -> HttpResponse:
+    promise = _promise_or_404(municipality, year)
+    context = _public_context(promise)
+    context["municipality"] = promise.municipality
+    context["earlier"] = earlier_years(promise=promise, tertial=context["latest"])
     # Every other year the public may see, published or not yet, so every earlier year is linked.
     context["other_years"] = list(
-        Promise.objects.public().filter(municipality=promises[0].municipality).exclude(year=year).order_by("-year")
+        Promise.objects.public().filter(municipality=promise.municipality).exclude(year=year).order_by("-year")
     )
     return render(request, "public/year.html", context)
 
@@ -111,14 +153,16 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
     return render(request, "public/accessibility.html")
 
 
-def _promise_or_404(year: int) -> Promise:
-    """The year's promise as the public may see it (published or not yet), else a 404 in words."""
-    promises = [p for p in public_promises() if p.year == year]
-    if promises:
-        return promises[0]
-    promise = promise_for_year(year)
+def _promise_or_404(slug: str, year: int) -> Promise:
+    """The municipality's promise of the year as the public may see it (published or not yet),
+    else a 404 in words."""
+    promise = Promise.objects.public().filter(municipality__slug=slug, year=year).first()
     if promise is None:
-        raise NotFound(_("There is no citizen promise for %(year)s.") % {"year": year})
+        municipality = _municipality_or_404(slug)
+        raise NotFound(
+            _("%(municipality)s has no citizen promise for %(year)s.")
+            % {"municipality": municipality.name, "year": year}
+        )
     return promise
 
 
@@ -131,14 +175,15 @@ def _area_or_404(promise: Promise, slug: str) -> Area:
     return area
 
 
-def _area_context(year: int, slug: str) -> dict:
-    promise = _promise_or_404(year)
+def _area_context(municipality: str, year: int, slug: str) -> dict:
+    promise = _promise_or_404(municipality, year)
     area = _area_or_404(promise, slug)
     tertials = published_tertials(promise=promise)
     latest = tertials[-1] if tertials else None
     sections = area_sections(tertial=latest, area=area) if latest else []
     targets = [t for section in sections for commitment in section["commitments"] for t in commitment["targets"]]
     return {
+        "municipality": promise.municipality,
         "promise": promise,
         "area": area,
         "latest": latest,
@@ -151,8 +196,8 @@ def _area_context(year: int, slug: str) -> dict:
 
 @require_safe
 @public_cached
-def public_area_page(request: HttpRequest, year: int, slug: str) -> HttpResponse:
-    context = _area_context(year, slug)
+def public_area_page(request: HttpRequest, municipality: str, year: int, slug: str) -> HttpResponse:
+    context = _area_context(municipality, year, slug)
     context["earlier"] = earlier_years(promise=context["promise"], tertial=context["latest"], area=context["area"])
     return render(request, "public/area.html", context)
 
@@ -168,9 +213,9 @@ def _published_tertial_or_404(promise: Promise, tertial: int) -> PublishedTertia
     return published
 
 
-def _public_report(year: int, tertial: int) -> dict:
+def _public_report(municipality: str, year: int, tertial: int) -> dict:
     """The public report of a published tertial: its latest version, as the public page shows it."""
-    promise = _promise_or_404(year)
+    promise = _promise_or_404(municipality, year)
     published = _published_tertial_or_404(promise, tertial)
     return {
         "promise": promise,
@@ -192,43 +237,47 @@ def _public_report(year: int, tertial: int) -> dict:
 
 @require_safe
 @public_cached
-def public_report(request: HttpRequest, year: int, tertial: int) -> HttpResponse:
+def public_report(request: HttpRequest, municipality: str, year: int, tertial: int) -> HttpResponse:
+    data = _public_report(municipality, year, tertial)
     context = {
-        "report": _public_report(year, tertial),
-        "pdf_url": reverse("public:report_pdf", args=[year, tertial]),
+        "municipality": data["promise"].municipality,
+        "report": data,
+        "pdf_url": reverse("public:report_pdf", args=[municipality, year, tertial]),
     }
     return render(request, "public/report.html", context)
 
 
 @require_safe
 @public_cached
-def public_report_pdf(request: HttpRequest, year: int, tertial: int) -> HttpResponse:
-    data = _public_report(year, tertial)
+def public_report_pdf(request: HttpRequest, municipality: str, year: int, tertial: int) -> HttpResponse:
+    data = _public_report(municipality, year, tertial)
     # One rendering per published version (its publication time) and language.
     key = f"public-report-pdf:{data['promise'].pk}:{tertial}:{data['publication_key']}:{get_language()}"
     content = cache_get_or_compute(key, lambda: report.report_pdf(data), timeout=24 * 60 * 60)
-    return exports.pdf_response(content, filename=f"medborgarlofte-{year}-tertial-{tertial}")
+    return exports.pdf_response(content, filename=f"medborgarlofte-{municipality}-{year}-tertial-{tertial}")
 
 
 @require_safe
 @public_cached
-def open_data_download(request: HttpRequest, year: int, tertial: int, export_format: str) -> HttpResponse:
+def open_data_download(
+    request: HttpRequest, municipality: str, year: int, tertial: int, export_format: str
+) -> HttpResponse:
     """A published tertial as CSV (Swedish Excel) or XLSX; `tertial` 0 is every published one."""
     if export_format not in exports.FORMATS:
         raise NotFound(_("Downloads are CSV or XLSX files."))
-    promise = _promise_or_404(year)
+    promise = _promise_or_404(municipality, year)
     if tertial:
         tertials = [_published_tertial_or_404(promise, tertial)]
-        filename = f"medborgarlofte-{year}-tertial-{tertial}"
+        filename = f"medborgarlofte-{municipality}-{year}-tertial-{tertial}"
     else:
         tertials = published_tertials(promise=promise)
-        filename = f"medborgarlofte-{year}"
+        filename = f"medborgarlofte-{municipality}-{year}"
     return exports.file_response(
         export_format, report.open_data_header(), report.open_data_rows(year=year, tertials=tertials), filename=filename
     )
 
 
-def _downloads() -> list[dict]:
+def _downloads(municipality: Municipality) -> list[dict]:
     """Per public year, its published tertials, for the download links."""
     return [
         {
@@ -238,24 +287,29 @@ def _downloads() -> list[dict]:
                 for t in published_tertials(promise=promise)
             ],
         }
-        for promise in public_promises()
+        for promise in public_promises(municipality=municipality)
     ]
 
 
 @require_safe
 @public_cached
-def open_data(request: HttpRequest) -> HttpResponse:
-    promise = promise_current()
-    embed_url = request.build_absolute_uri(reverse("public:embed", args=[promise.year])) if promise else ""
+def open_data(request: HttpRequest, municipality: str) -> HttpResponse:
+    promise = promise_current(within=Promise.objects.filter(municipality__slug=municipality))
+    # Before its first promise the page still says what will be published, and how.
+    place = promise.municipality if promise is not None else _municipality_or_404(municipality)
+    embed_url = (
+        request.build_absolute_uri(reverse("public:embed", args=[municipality, promise.year])) if promise else ""
+    )
     context = {
+        "municipality": place,
         "promise": promise,
         "licence": settings.OPEN_DATA_LICENCE,
         "licence_url": settings.OPEN_DATA_LICENCE_URL,
         "embed_url": embed_url,
         "embed_origins": settings.EMBED_ALLOWED_ORIGINS,
-        "feed_url": request.build_absolute_uri(reverse("public:feed")),
+        "feed_url": request.build_absolute_uri(reverse("public:feed", args=[municipality])),
         "limit": SMALL_NUMBER_LIMIT,
-        "downloads": _downloads(),
+        "downloads": _downloads(place),
         "formats": exports.FORMATS,
     }
     return render(request, "public/open_data.html", context)
@@ -283,8 +337,8 @@ def embeddable(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponseB
 @require_safe
 @embeddable
 @public_cached
-def embed_year(request: HttpRequest, year: int) -> HttpResponse:
-    promise = _promise_or_404(year)
+def embed_year(request: HttpRequest, municipality: str, year: int) -> HttpResponse:
+    promise = _promise_or_404(municipality, year)
     tertials = published_tertials(promise=promise)
     latest = tertials[-1] if tertials else None
     sections = latest.sections if latest else []
@@ -295,7 +349,7 @@ def embed_year(request: HttpRequest, year: int) -> HttpResponse:
         "latest_words": latest.words if latest else "",
         "sections": sections,
         "status_counts": status_counts(targets),
-        "page_url": request.build_absolute_uri(reverse("public:year", args=[year])),
+        "page_url": request.build_absolute_uri(reverse("public:year", args=[municipality, year])),
     }
     return render(request, "public/embed.html", context)
 
@@ -303,24 +357,30 @@ def embed_year(request: HttpRequest, year: int) -> HttpResponse:
 @require_safe
 @embeddable
 @public_cached
-def embed_area(request: HttpRequest, year: int, slug: str) -> HttpResponse:
-    context = _area_context(year, slug)
-    context["page_url"] = request.build_absolute_uri(reverse("public:area", args=[year, slug]))
+def embed_area(request: HttpRequest, municipality: str, year: int, slug: str) -> HttpResponse:
+    context = _area_context(municipality, year, slug)
+    context["page_url"] = request.build_absolute_uri(reverse("public:area", args=[municipality, year, slug]))
     return render(request, "public/embed.html", context)
 
 
 class PublicationFeed(Feed):
-    """Atom: one entry per published tertial and per correction, newest first."""
+    """Atom: one entry per published tertial and per correction of a municipality's promises,
+    newest first."""
 
     feed_type = Atom1Feed
-    title = gettext_lazy("Citizen promises: published follow-ups")
     subtitle = gettext_lazy("A new entry each time the police and the municipality publish a follow-up.")
 
-    def link(self) -> str:
-        return reverse("public:index")
+    def get_object(self, request: HttpRequest, municipality: str) -> Municipality:
+        return _municipality_or_404(municipality)
 
-    def items(self) -> list[Publication]:
-        return feed_publications()
+    def title(self, obj: Municipality) -> str:
+        return _("Citizen promises in %(municipality)s: published follow-ups") % {"municipality": obj.name}
+
+    def link(self, obj: Municipality) -> str:
+        return reverse("public:municipality", args=[obj.slug])
+
+    def items(self, obj: Municipality) -> list[Publication]:
+        return feed_publications(municipality=obj)
 
     def item_title(self, item: Publication) -> str:
         words = tertial_words(item.tertial, item.promise.year)
@@ -338,9 +398,11 @@ class PublicationFeed(Feed):
         return text
 
     def item_link(self, item: Publication) -> str:
-        return reverse("public:year", args=[item.promise.year]) + f"#tertial-{item.tertial}"
+        place = item.promise.municipality.slug
+        return reverse("public:year", args=[place, item.promise.year]) + f"#tertial-{item.tertial}"
 
     def item_guid(self, item: Publication) -> str:
+        # Unchanged since the feed had one municipality: readers keep the entries they have read.
         return f"publication-{item.promise.year}-{item.tertial}-v{item.version}-{item.pk}"
 
     item_guid_is_permalink = False

@@ -12,8 +12,13 @@ from tests.browser.test_public import YEAR, _published_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PAGES = [f"/{YEAR}/omrade/raslatt/", f"/{YEAR}/omrade/oxnehaga/", "/oppna-data/", f"/inbaddning/{YEAR}/"]
-PAGES.append(f"/inbaddning/{YEAR}/omrade/oxnehaga/")
+PAGES = [
+    f"/jonkoping/{YEAR}/omrade/raslatt/",
+    f"/jonkoping/{YEAR}/omrade/oxnehaga/",
+    "/jonkoping/oppna-data/",
+    f"/jonkoping/inbaddning/{YEAR}/",
+]
+PAGES.append(f"/jonkoping/inbaddning/{YEAR}/omrade/oxnehaga/")
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -81,7 +86,7 @@ def _framed_page(page, partner_site: str):
 
 
 def _shows_embed(frame) -> bool:
-    return frame.url.endswith(f"/inbaddning/{YEAR}/") and frame.locator("body.embed h1").count() == 1
+    return frame.url.endswith(f"/jonkoping/inbaddning/{YEAR}/") and frame.locator("body.embed h1").count() == 1
 
 
 def test_embed_is_shown_inside_an_iframe_on_a_configured_origin(page, settings, partner_site):

@@ -59,7 +59,7 @@ def _published_t2() -> World:
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("path", ["/", f"/{YEAR}/"])
+@pytest.mark.parametrize("path", ["/", f"/jonkoping/{YEAR}/"])
 def test_overview_first_and_no_axe_violations(browser, live_server, width, path):
     _published_t2()
     context = browser.new_context(base_url=live_server.url, locale="sv-SE", viewport={"width": width, "height": 900})

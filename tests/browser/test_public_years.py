@@ -46,7 +46,7 @@ def _open(browser, live_server, path: str, width: int):
 @pytest.mark.parametrize("width", [1280, 390])
 def test_year_page_with_an_earlier_year_has_no_axe_violations(browser, live_server, width):
     _with_an_earlier_year()
-    context, page, errors = _open(browser, live_server, f"/{YEAR}/", width)
+    context, page, errors = _open(browser, live_server, f"/jonkoping/{YEAR}/", width)
     assert page.get_by_role("heading", name="Jämfört med tidigare år").is_visible()
     violations = axe_violations(page)
     assert violations == [], format_violations(violations)
@@ -57,7 +57,7 @@ def test_year_page_with_an_earlier_year_has_no_axe_violations(browser, live_serv
 
 def test_year_page_on_a_phone_shows_the_outcome_and_the_status_of_every_target(browser, live_server):
     _published_world()
-    context, page, _errors = _open(browser, live_server, f"/{YEAR}/", 390)
+    context, page, _errors = _open(browser, live_server, f"/jonkoping/{YEAR}/", 390)
     table = page.locator("table.year-table").first
     row = table.locator("tbody tr", has_text="Kontrollerna ligger i fas.")
     for label in ("Hittills i år", "Status", "Utfall i tertialet"):
@@ -73,7 +73,7 @@ def test_year_page_on_a_phone_shows_the_outcome_and_the_status_of_every_target(b
 
 def test_year_page_table_regions_are_reached_by_keyboard(page):
     _with_an_earlier_year()
-    page.goto(f"/{YEAR}/")
+    page.goto(f"/jonkoping/{YEAR}/")
     regions = page.locator(".table-wrap")
     assert regions.count() >= 2
     for index in range(regions.count()):
@@ -95,7 +95,7 @@ def test_swagger_page_has_a_language_our_header_and_no_axe_violations(browser, l
     page.locator(".opblock").first.wait_for()
     assert page.locator("html").get_attribute("lang") == "en"
     back = page.get_by_role("link", name="Tillbaka till öppna data")
-    assert back.get_attribute("href") == "/oppna-data/"
+    assert back.get_attribute("href") == "/jonkoping/oppna-data/"
     violations = axe_violations(page)
     assert violations == [], format_violations(violations)
     assert errors == []
@@ -118,5 +118,5 @@ def test_swagger_page_has_a_language_our_header_and_no_axe_violations(browser, l
 
 
 def test_open_data_page_links_the_swagger_page(page):
-    page.goto("/oppna-data/")
+    page.goto("/jonkoping/oppna-data/")
     assert page.locator('a[href="/api/v1/docs/"]').count() >= 1

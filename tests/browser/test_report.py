@@ -16,7 +16,7 @@ from tests.followup.test_report import _published_world as _report_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-REPORT = f"/{YEAR}/rapport/1/"
+REPORT = f"/jonkoping/{YEAR}/rapport/1/"
 SECTIONS = ("Polisiärt arbete", "Trygghetsskapande arbete")
 
 
@@ -78,15 +78,15 @@ def _download(page, href: str) -> bytes:
 def test_open_data_downloads_open_as_swedish_excel_and_as_a_pdf(page):
     cache.clear()
     world = _report_world()
-    page.goto("/oppna-data/")
-    raw = _download(page, f"/oppna-data/{YEAR}/tertial-1.csv")
+    page.goto("/jonkoping/oppna-data/")
+    raw = _download(page, f"/jonkoping/oppna-data/{YEAR}/tertial-1.csv")
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads å, ä, ö right
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     patrol = next(r for r in rows if r["Mål"] == "Fotpatrullering Råslätt")
     assert (patrol["Hittills i år"], patrol["Status"], patrol["Analys"]) == ("200", "Efter", "Bra takt.")
     drugs = next(r for r in rows if r["Mål"] == world.drugs_target.title)
     assert drugs["Förväntat"] == "17,1"  # decimal comma
-    pdf = PdfReader(io.BytesIO(_download(page, f"/{YEAR}/rapport/1/pdf/")))
+    pdf = PdfReader(io.BytesIO(_download(page, f"/jonkoping/{YEAR}/rapport/1/pdf/")))
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert "200 av 800" in text
     assert "Bra takt." in text

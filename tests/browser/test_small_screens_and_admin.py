@@ -102,7 +102,7 @@ def _pages(world: World, extra: dict) -> dict[str, list[str]]:
     entry = extra["entry"]
     promise = world.promise.pk
     return {
-        "public": ["/", f"/{YEAR}/", "/tillganglighet/", "/konto/logga-in/", "/finns-inte/"],
+        "public": ["/", f"/jonkoping/{YEAR}/", "/tillganglighet/", "/konto/logga-in/", "/finns-inte/"],
         "staff": [
             "/start/",
             *[f"/registrera/{t.code}/" for t in (world.patrol, world.traffic, world.drugs, world.measure)],

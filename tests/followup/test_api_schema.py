@@ -69,9 +69,10 @@ def test_api_schema_lists_every_endpoint(api_schema):
     assert operations == [
         (WRITE_API, "GET"),
         (WRITE_API, "POST"),
+        ("/api/v1/municipalities/{municipality}/promises/", "GET"),
+        ("/api/v1/municipalities/{municipality}/promises/{year}/", "GET"),
+        ("/api/v1/municipalities/{municipality}/promises/{year}/followups/{tertial}/", "GET"),
         ("/api/v1/promises/", "GET"),
-        ("/api/v1/promises/{year}/", "GET"),
-        ("/api/v1/promises/{year}/followups/{tertial}/", "GET"),
     ]
 
 

@@ -33,14 +33,14 @@ def _everything_public(client, world: World) -> str:
     """The public page, the year page, and every API answer, as one text."""
     parts = [
         client.get(reverse("public:index")).content.decode(),
-        client.get(reverse("public:year", args=[YEAR])).content.decode(),
+        client.get(reverse("public:year", args=["jonkoping", YEAR])).content.decode(),
         client.get(reverse("api:promises")).content.decode(),
         client.get(reverse("api:promises") + "?format=csv").content.decode("utf-8-sig"),
-        client.get(reverse("api:promise", args=[YEAR])).content.decode(),
+        client.get(reverse("api:promise", args=["0680", YEAR])).content.decode(),
     ]
     for tertial in (1, 2, 3):
         for suffix in ("", "?format=csv"):
-            response = client.get(reverse("api:followup", args=[YEAR, tertial]) + suffix)
+            response = client.get(reverse("api:followup", args=["0680", YEAR, tertial]) + suffix)
             parts.append(response.content.decode("utf-8-sig"))
     return "\n".join(parts)
 
@@ -66,7 +66,7 @@ def test_public_nothing_unpublished_leaks(client):
     assert "123" in public
     for secret in ("4444", "4567", "777", "900", "Hemligt utkast"):
         assert secret not in public
-    assert client.get(reverse("api:followup", args=[YEAR, 2])).status_code == 404
+    assert client.get(reverse("api:followup", args=["0680", YEAR, 2])).status_code == 404
 
 
 def test_public_draft_promise_is_never_shown(client):
@@ -75,9 +75,9 @@ def test_public_draft_promise_is_never_shown(client):
     world.promise.status = Promise.Status.DRAFT
     world.promise.save()
     assert world.promise.title not in client.get(reverse("public:index")).content.decode()
-    assert client.get(reverse("public:year", args=[YEAR])).status_code == 404
+    assert client.get(reverse("public:year", args=["jonkoping", YEAR])).status_code == 404
     assert client.get(reverse("api:promises")).json() == []
-    assert client.get(reverse("api:followup", args=[YEAR, 1])).status_code == 404
+    assert client.get(reverse("api:followup", args=["0680", YEAR, 1])).status_code == 404
 
 
 def test_public_page_without_publication_shows_the_promise_only(client):
@@ -116,12 +116,12 @@ def test_public_correction_notice(client):
     body = client.get(reverse("public:index")).content.decode()
     assert "Korrigerad" in body
     assert "Sent inrapporterade patruller." in body
-    data = client.get(reverse("api:followup", args=[YEAR, 1])).json()
+    data = client.get(reverse("api:followup", args=["0680", YEAR, 1])).json()
     assert data["version"] == 2
     assert [c["reason"] for c in data["corrections"]] == ["Sent inrapporterade patruller."]
     patrol = next(t for t in data["targets"] if t["key"] == world.patrol_target.key)
     assert patrol["year_to_date"] == 35
-    year_page = client.get(reverse("public:year", args=[YEAR])).content.decode()
+    year_page = client.get(reverse("public:year", args=["jonkoping", YEAR])).content.decode()
     assert "Sent inrapporterade patruller." in year_page
 
 
@@ -173,13 +173,13 @@ def test_public_sensitive_target_small_number_everywhere(client):
     _publish(world, 1)
     body = client.get(reverse("public:index")).content.decode()
     assert "färre än 3" in body
-    data = client.get(reverse("api:followup", args=[YEAR, 1])).json()
+    data = client.get(reverse("api:followup", args=["0680", YEAR, 1])).json()
     patrol = next(t for t in data["targets"] if t["key"] == world.patrol_target.key)
     assert (patrol["year_to_date"], patrol["outcome"], patrol["year_to_date_text"]) == (None, None, "färre än 3")
     rows = list(
         csv.DictReader(
             io.StringIO(
-                client.get(reverse("api:followup", args=[YEAR, 1]) + "?format=csv").content.decode("utf-8-sig")
+                client.get(reverse("api:followup", args=["0680", YEAR, 1]) + "?format=csv").content.decode("utf-8-sig")
             ),
             delimiter=";",
         )
@@ -196,9 +196,9 @@ def test_public_sensitive_target_is_not_shown_per_earlier_tertial(client):
     _publish(world, 1)
     _log(world, world.patrol, 4, date(YEAR, 6, 1))
     _publish(world, 2)
-    data = client.get(reverse("api:followup", args=[YEAR, 1])).json()
+    data = client.get(reverse("api:followup", args=["0680", YEAR, 1])).json()
     assert next(t for t in data["targets"] if t["key"] == world.patrol_target.key)["year_to_date"] is None
-    latest = client.get(reverse("api:followup", args=[YEAR, 2])).json()
+    latest = client.get(reverse("api:followup", args=["0680", YEAR, 2])).json()
     assert next(t for t in latest["targets"] if t["key"] == world.patrol_target.key)["year_to_date"] == 11
 
 
@@ -229,10 +229,10 @@ def test_api_promise_list_and_detail(client):
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("/api/v1/promises/1999/", "Det finns inget medborgarlöfte för 1999."),
-        ("/api/v1/promises/2022/followups/4/", "Ett år har tertialerna 1, 2 och 3."),
-        ("/api/v1/promises/2022/followups/0/", "Ett år har tertialerna 1, 2 och 3."),
-        ("/2099/", "Det finns inget medborgarlöfte för 2099."),
+        ("/api/v1/municipalities/0680/promises/1999/", "Jönköping har inget medborgarlöfte för 1999."),
+        ("/api/v1/municipalities/0680/promises/2022/followups/4/", "Ett år har tertialerna 1, 2 och 3."),
+        ("/api/v1/municipalities/0680/promises/2022/followups/0/", "Ett år har tertialerna 1, 2 och 3."),
+        ("/jonkoping/2099/", "Jönköping har inget medborgarlöfte för 2099."),
     ],
 )
 def test_public_unknown_year_or_tertial_is_a_404_with_a_message(client, url, message):
@@ -248,7 +248,7 @@ def test_public_unknown_year_or_tertial_is_a_404_with_a_message(client, url, mes
 def test_api_schema_and_docs_are_served_without_a_cdn(client):
     schema = client.get(reverse("api:schema"))
     assert schema.status_code == 200
-    assert b"/api/v1/promises/{year}/followups/{tertial}/" in schema.content
+    assert b"/api/v1/municipalities/{municipality}/promises/{year}/followups/{tertial}/" in schema.content
     docs = client.get(reverse("api:docs")).content.decode()
     assert "cdn" not in docs.lower()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs
@@ -263,14 +263,23 @@ def test_accessibility_statement_says_how_it_was_tested(client):
 def test_accessibility_statement_lists_every_public_page(client):
     body = client.get(reverse("public:accessibility")).content.decode()
     listed = body[body.index('class="covered-pages"') : body.index("</ul>", body.index('class="covered-pages"'))]
-    for url in ("public:index", "public:open_data", "public:feed", "api:docs"):
+    for url in ("public:index", "api:docs"):
         assert f'href="{reverse(url)}"' in listed, url
-    for words in ("/2022/", "/2022/omrade/raslatt/", "/inbaddning/", "/rapport/", "inloggningssidan"):
+    for words in (
+        "/jonkoping/",
+        "/jonkoping/2022/",
+        "/jonkoping/2022/omrade/raslatt/",
+        "/jonkoping/oppna-data/",
+        "/jonkoping/inbaddning/",
+        "/jonkoping/flode/",
+        "/rapport/",
+        "inloggningssidan",
+    ):
         assert words in listed, words
 
 
 def test_swagger_page_has_a_language_and_a_way_back(client):
     body = client.get(reverse("api:docs")).content.decode()
     assert '<html lang="en">' in body
-    assert f'<a href="{reverse("public:open_data")}"' in body
+    assert f'<a href="{reverse("public:open_data", args=["jonkoping"])}"' in body
     assert "/static/js/swagger-a11y.js" in body

@@ -16,7 +16,7 @@ YEAR = 2022
 
 
 def _area_page(client, slug: str = "oxnehaga") -> str:
-    response = client.get(reverse("public:area", args=[YEAR, slug]))
+    response = client.get(reverse("public:area", args=["jonkoping", YEAR, slug]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -104,8 +104,8 @@ def test_area_page_of_an_old_snapshot_shows_no_area_part(client):
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("/2099/omrade/oxnehaga/", "Det finns inget medborgarlöfte för 2099."),
-        ("/2022/omrade/atlantis/", "Medborgarlöftet för 2022 har inget område som heter atlantis."),
+        ("/jonkoping/2099/omrade/oxnehaga/", "Jönköping har inget medborgarlöfte för 2099."),
+        ("/jonkoping/2022/omrade/atlantis/", "Medborgarlöftet för 2022 har inget område som heter atlantis."),
     ],
 )
 def test_area_page_unknown_year_or_area_is_a_404_with_a_message(client, url, message):
@@ -119,9 +119,9 @@ def test_overview_and_year_page_link_to_the_area_pages(client):
     world = World(year=YEAR)
     _publish_with_traffic(world)
     for name in ("public:index", "public:year"):
-        body = client.get(reverse(name, args=[YEAR] if name == "public:year" else [])).content.decode()
-        assert '<a href="/2022/omrade/oxnehaga/">Öxnehaga</a>' in body
-        assert '<a href="/2022/omrade/raslatt/">Råslätt</a>' in body
+        body = client.get(reverse(name, args=["jonkoping", YEAR] if name == "public:year" else [])).content.decode()
+        assert '<a href="/jonkoping/2022/omrade/oxnehaga/">Öxnehaga</a>' in body
+        assert '<a href="/jonkoping/2022/omrade/raslatt/">Råslätt</a>' in body
 
 
 def test_area_page_reads_snapshots_not_activities(client):
@@ -143,5 +143,5 @@ def test_area_pages_query_count_does_not_grow_with_the_data(client, django_asser
     # 5 to render it, 1 for the publication stamp of the page cache (followup/public_cache.py),
     # and on the area page 1 for earlier years (none here).
     with django_assert_num_queries(7 if name == "public:area" else 6):
-        response = client.get(reverse(name, args=[YEAR, "oxnehaga"]))
+        response = client.get(reverse(name, args=["jonkoping", YEAR, "oxnehaga"]))
     assert response.status_code == 200

@@ -37,7 +37,7 @@ def _csv(client, url: str) -> tuple[bytes, list[dict]]:
 
 def test_download_csv_opens_as_swedish_excel_would(client):
     world = _world()
-    raw, rows = _csv(client, reverse("public:download", args=[YEAR, 1, "csv"]))
+    raw, rows = _csv(client, reverse("public:download", args=["jonkoping", YEAR, 1, "csv"]))
     assert raw.startswith(b"\xef\xbb\xbf")
     assert b"\r\n" in raw
     patrol = next(r for r in rows if r["Mål"] == world.patrol_target.title)
@@ -59,8 +59,8 @@ def test_download_csv_opens_as_swedish_excel_would(client):
 
 def test_download_xlsx_reads_back_with_numbers_and_words(client):
     world = _world()
-    response = client.get(reverse("public:download", args=[YEAR, 1, "xlsx"]))
-    assert response["Content-Disposition"] == 'attachment; filename="medborgarlofte-2022-tertial-1.xlsx"'
+    response = client.get(reverse("public:download", args=["jonkoping", YEAR, 1, "xlsx"]))
+    assert response["Content-Disposition"] == 'attachment; filename="medborgarlofte-jonkoping-2022-tertial-1.xlsx"'
     sheet = load_workbook(io.BytesIO(response.content)).active
     header = [cell.value for cell in sheet[1]]
     rows = [dict(zip(header, (cell.value for cell in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
@@ -76,19 +76,19 @@ def test_downloads_hold_only_published_figures(client):
     world.log(world.patrol, 4444, date(YEAR, 3, 1))  # after publishing
     world.log(world.patrol, 777, date(YEAR, 6, 1))  # T2, not published
     target_comment_save(target=world.patrol_target, tertial=1, user=world.manager, analysis="Utkast.", measures="")
-    _raw, rows = _csv(client, reverse("public:download_year", args=[YEAR, "csv"]))
+    _raw, rows = _csv(client, reverse("public:download_year", args=["jonkoping", YEAR, "csv"]))
     assert {r["Tertial"] for r in rows} == {"1"}
     text = str(rows)
     for secret in ("4644", "4444", "777", "Utkast."):
         assert secret not in text
-    assert client.get(reverse("public:download", args=[YEAR, 2, "csv"])).status_code == 404
+    assert client.get(reverse("public:download", args=["jonkoping", YEAR, 2, "csv"])).status_code == 404
 
 
 def test_year_download_has_every_published_tertial(client):
     world = _world()
     world.log(world.patrol, 100, date(YEAR, 6, 1))
     world.publish(2)
-    _raw, rows = _csv(client, reverse("public:download_year", args=[YEAR, "csv"]))
+    _raw, rows = _csv(client, reverse("public:download_year", args=["jonkoping", YEAR, "csv"]))
     patrol = [(r["Tertial"], r["Hittills i år"]) for r in rows if r["Mål"] == world.patrol_target.title]
     assert patrol == [("1", "200"), ("2", "300")]
 
@@ -99,7 +99,7 @@ def test_downloads_apply_the_small_number_rule(client):
     world.patrol.save()
     world.log(world.patrol, 2, date(YEAR, 2, 1))
     world.publish(1)
-    _raw, rows = _csv(client, reverse("public:download", args=[YEAR, 1, "csv"]))
+    _raw, rows = _csv(client, reverse("public:download", args=["jonkoping", YEAR, 1, "csv"]))
     patrol = next(r for r in rows if r["Mål"] == world.patrol_target.title)
     assert (patrol["Utfall i tertialet"], patrol["Hittills i år"], patrol["Andel av årets mål (%)"]) == ("", "", "")
     assert patrol["Anteckning"] == "färre än 3"
@@ -108,9 +108,9 @@ def test_downloads_apply_the_small_number_rule(client):
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("/oppna-data/2022/tertial-1.pdf", "Det finns filer att ladda ner som CSV eller XLSX."),
-        ("/oppna-data/2022/tertial-4.csv", "Ett år har tertialerna 1, 2 och 3."),
-        ("/oppna-data/1999/hela-aret.csv", "Det finns inget medborgarlöfte för 1999."),
+        ("/jonkoping/oppna-data/2022/tertial-1.pdf", "Det finns filer att ladda ner som CSV eller XLSX."),
+        ("/jonkoping/oppna-data/2022/tertial-4.csv", "Ett år har tertialerna 1, 2 och 3."),
+        ("/jonkoping/oppna-data/1999/hela-aret.csv", "Jönköping har inget medborgarlöfte för 1999."),
     ],
 )
 def test_download_errors_are_404s_in_words(client, url, message):
@@ -122,15 +122,15 @@ def test_download_errors_are_404s_in_words(client, url, message):
 
 def test_open_data_page_links_each_published_tertial(client):
     _world()
-    body = client.get(reverse("public:open_data")).content.decode()
+    body = client.get(reverse("public:open_data", args=["jonkoping"])).content.decode()
     assert "Uppföljning januari–april 2022 (version 1, publicerad" in body
     for url in (
-        "/oppna-data/2022/tertial-1.csv",
-        "/oppna-data/2022/tertial-1.xlsx",
-        "/2022/rapport/1/pdf/",
-        "/2022/rapport/1/",
-        "/oppna-data/2022/hela-aret.csv",
-        "/oppna-data/2022/hela-aret.xlsx",
+        "/jonkoping/oppna-data/2022/tertial-1.csv",
+        "/jonkoping/oppna-data/2022/tertial-1.xlsx",
+        "/jonkoping/2022/rapport/1/pdf/",
+        "/jonkoping/2022/rapport/1/",
+        "/jonkoping/oppna-data/2022/hela-aret.csv",
+        "/jonkoping/oppna-data/2022/hela-aret.xlsx",
     ):
         assert f'href="{url}"' in body
-    assert "/oppna-data/2022/tertial-2.csv" not in body
+    assert "/jonkoping/oppna-data/2022/tertial-2.csv" not in body

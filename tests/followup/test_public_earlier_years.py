@@ -43,7 +43,7 @@ def _publish(world: World, promise: Promise, tertial: int) -> None:
 
 
 def _page(client, *args: object, name: str = "public:year") -> str:
-    response = client.get(reverse(name, args=args))
+    response = client.get(reverse(name, args=["jonkoping", *args]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -81,7 +81,7 @@ def test_earlier_years_come_only_from_a_published_tertial_3(client):
     world.publish(1)
     body = _page(client, YEAR)
     assert 'id="earlier-years"' not in body  # 2021 has no published final outcome yet
-    assert f'href="{reverse("public:year", args=[EARLIER])}"' in body  # but it is linked
+    assert f'href="{reverse("public:year", args=["jonkoping", EARLIER])}"' in body  # but it is linked
 
     _publish(world, earlier, 3)
     _log(world, earlier, world.patrol, 44, date(EARLIER, 12, 1))  # after publishing: never shown
@@ -168,8 +168,8 @@ def test_year_page_links_every_earlier_year_published_or_not(client):
     world.publish(1)
     body = _page(client, YEAR)
     for year in (2021, 2020):
-        assert f'href="{reverse("public:year", args=[year])}"' in body
-    assert f'href="{reverse("public:year", args=[2019])}"' not in body
+        assert f'href="{reverse("public:year", args=["jonkoping", year])}"' in body
+    assert f'href="{reverse("public:year", args=["jonkoping", 2019])}"' not in body
     assert _page(client, 2020)  # the linked page exists
 
 

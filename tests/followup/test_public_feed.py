@@ -17,12 +17,12 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def _entries(client) -> list[ET.Element]:
-    response = client.get(reverse("public:feed"))
+    response = client.get(reverse("public:feed", args=["jonkoping"]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")
     root = ET.fromstring(response.content)
     assert root.tag == f"{ATOM}feed"
-    assert root.find(f"{ATOM}title").text == "Medborgarlöften: publicerade uppföljningar"
+    assert root.find(f"{ATOM}title").text == "Medborgarlöften i Jönköping: publicerade uppföljningar"
     return root.findall(f"{ATOM}entry")
 
 
@@ -42,9 +42,9 @@ def test_feed_lists_every_publication_newest_first(client):
     ]
     links = [e.find(f"{ATOM}link").get("href") for e in entries]
     assert links == [
-        "http://testserver/2022/#tertial-1",
-        "http://testserver/2022/#tertial-2",
-        "http://testserver/2022/#tertial-1",
+        "http://testserver/jonkoping/2022/#tertial-1",
+        "http://testserver/jonkoping/2022/#tertial-2",
+        "http://testserver/jonkoping/2022/#tertial-1",
     ]
     assert all(e.find(f"{ATOM}published").text.startswith(str(timezone.localdate().year)) for e in entries)
     assert "Korrigerad: Sent inrapporterade patruller." in entries[0].find(f"{ATOM}summary").text
@@ -79,6 +79,7 @@ def test_feed_query_count_does_not_grow_with_the_publications(client, django_ass
     world = World(year=YEAR)
     for tertial in range(1, tertials + 1):
         world.publish(tertial)
-    # The feed's one query and the publication stamp of the page cache (followup/public_cache.py).
-    with django_assert_num_queries(2):
+    # The municipality, the feed's one query and the publication stamp of the page cache
+    # (followup/public_cache.py).
+    with django_assert_num_queries(3):
         assert len(_entries(client)) == tertials

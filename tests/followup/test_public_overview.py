@@ -80,8 +80,8 @@ def test_legend_explains_every_status_once_and_every_status_link_finds_it(client
     world = _published_t2()
     pages = [
         reverse("public:index"),
-        reverse("public:year", args=[YEAR]),
-        reverse("public:area", args=[YEAR, world.raslatt.slug]),
+        reverse("public:year", args=["jonkoping", YEAR]),
+        reverse("public:area", args=["jonkoping", YEAR, world.raslatt.slug]),
     ]
     for url in pages:
         body = client.get(url).content.decode()
@@ -121,12 +121,12 @@ def test_share_bar_shows_the_share_against_the_wanted_share(client):
 
 def test_cadence_in_plain_words(client):
     _published_t2()
-    for url in (reverse("public:index"), reverse("public:year", args=[YEAR])):
+    for url in (reverse("public:index"), reverse("public:year", args=["jonkoping", YEAR])):
         text = _text(client.get(url).content.decode())
         assert "perioder" not in text
         assert "T1" not in text
         assert "T2" not in text
-    year = _text(client.get(reverse("public:year", args=[YEAR])).content.decode())
+    year = _text(client.get(reverse("public:year", args=["jonkoping", YEAR])).content.decode())
     assert "17 av 17 veckor" in year  # January–April
     assert "17 veckor 34 av 34 veckor" in year  # May–August: in the tertial, then the year so far
     index = _text(client.get(reverse("public:index")).content.decode())
@@ -198,7 +198,7 @@ def test_target_bar_after_the_year_has_no_expected_marker():
 
 def test_embed_statuses_link_to_the_legend_of_the_page(client):
     _published_t2()
-    body = client.get(reverse("public:embed", args=[YEAR])).content.decode()
-    page = "http://testserver" + reverse("public:year", args=[YEAR])
+    body = client.get(reverse("public:embed", args=["jonkoping", YEAR])).content.decode()
+    page = "http://testserver" + reverse("public:year", args=["jonkoping", YEAR])
     assert f'href="{page}#status-legend-' in body
     assert 'target="_blank" rel="noopener"' in body

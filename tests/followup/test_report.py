@@ -51,8 +51,8 @@ def _published_world() -> World:
 
 def test_public_report_pdf_has_a_page_per_section_with_its_figures(client):
     _published_world()
-    response = client.get(reverse("public:report_pdf", args=[YEAR, 1]))
-    assert response["Content-Disposition"] == 'attachment; filename="medborgarlofte-2022-tertial-1.pdf"'
+    response = client.get(reverse("public:report_pdf", args=["jonkoping", YEAR, 1]))
+    assert response["Content-Disposition"] == 'attachment; filename="medborgarlofte-jonkoping-2022-tertial-1.pdf"'
     pages = _pages(response)
     cover, first, second = pages[0], pages[1], pages[-1]
     assert "Medborgarlöfte 2022: uppföljning januari–april" in cover
@@ -74,11 +74,11 @@ def test_public_report_pdf_has_a_page_per_section_with_its_figures(client):
 
 def test_public_report_page_has_chart_table_and_print_stylesheet(client):
     _published_world()
-    body = client.get(reverse("public:report", args=[YEAR, 1])).content.decode()
+    body = client.get(reverse("public:report", args=["jonkoping", YEAR, 1])).content.decode()
     assert '<link rel="stylesheet" href="/static/css/report.css">' in body
     assert '<svg class="bar-chart"' in body
     assert '">Polisiärt arbete: mål och utfall</caption>' in body
-    assert 'href="/2022/rapport/1/pdf/"' in body
+    assert 'href="/jonkoping/2022/rapport/1/pdf/"' in body
     assert "<script" not in body  # the chart is drawn without JavaScript
 
 
@@ -88,8 +88,8 @@ def test_public_report_shows_only_published_figures(client):
     target_comment_save(
         target=world.patrol_target, tertial=1, user=world.manager, analysis="Hemligt utkast.", measures=""
     )
-    page = client.get(reverse("public:report", args=[YEAR, 1])).content.decode()
-    pdf = "\n".join(_pages(client.get(reverse("public:report_pdf", args=[YEAR, 1]))))
+    page = client.get(reverse("public:report", args=["jonkoping", YEAR, 1])).content.decode()
+    pdf = "\n".join(_pages(client.get(reverse("public:report_pdf", args=["jonkoping", YEAR, 1]))))
     for text in (page, pdf):
         assert "Bra takt." in text
         assert "4644" not in text
@@ -103,8 +103,8 @@ def test_public_report_applies_the_small_number_rule(client):
     world.patrol.save()
     world.log(world.patrol, 2, date(YEAR, 2, 1))
     world.publish(1)
-    page = client.get(reverse("public:report", args=[YEAR, 1])).content.decode()
-    pdf = "\n".join(_pages(client.get(reverse("public:report_pdf", args=[YEAR, 1]))))
+    page = client.get(reverse("public:report", args=["jonkoping", YEAR, 1])).content.decode()
+    pdf = "\n".join(_pages(client.get(reverse("public:report_pdf", args=["jonkoping", YEAR, 1]))))
     for text in (page, pdf):
         assert "färre än 3" in text
         assert "2 av 800" not in text
@@ -113,9 +113,9 @@ def test_public_report_applies_the_small_number_rule(client):
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("/2022/rapport/2/", "Tertial 2 2022 har inte publicerats."),
-        ("/2022/rapport/4/pdf/", "Ett år har tertialerna 1, 2 och 3."),
-        ("/2031/rapport/1/", "Det finns inget medborgarlöfte för 2031."),
+        ("/jonkoping/2022/rapport/2/", "Tertial 2 2022 har inte publicerats."),
+        ("/jonkoping/2022/rapport/4/pdf/", "Ett år har tertialerna 1, 2 och 3."),
+        ("/jonkoping/2031/rapport/1/", "Jönköping har inget medborgarlöfte för 2031."),
     ],
 )
 def test_public_report_of_an_unpublished_tertial_is_a_404_in_words(client, url, message):
@@ -219,10 +219,10 @@ def test_bar_label_in_words(values, label):
 
 def test_public_follow_up_links_its_report(client):
     _published_world()
-    for url in (reverse("public:index"), reverse("public:year", args=[YEAR])):
+    for url in (reverse("public:index"), reverse("public:year", args=["jonkoping", YEAR])):
         body = client.get(url).content.decode()
-        assert '<a href="/2022/rapport/1/">Rapporten att skriva ut eller dela ut</a>' in body
-        assert '<a href="/2022/rapport/1/pdf/">PDF</a>' in body
+        assert '<a href="/jonkoping/2022/rapport/1/">Rapporten att skriva ut eller dela ut</a>' in body
+        assert '<a href="/jonkoping/2022/rapport/1/pdf/">PDF</a>' in body
 
 
 def test_public_report_reads_snapshots_not_activities(client):
@@ -230,7 +230,7 @@ def test_public_report_reads_snapshots_not_activities(client):
     cache.clear()
     for name in ("public:report", "public:report_pdf"):
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse(name, args=[YEAR, 1])).status_code == 200
+            assert client.get(reverse(name, args=["jonkoping", YEAR, 1])).status_code == 200
         assert [q["sql"] for q in queries if "promises_activity" in q["sql"]] == []
 
 

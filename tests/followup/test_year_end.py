@@ -144,7 +144,7 @@ def test_public_pages_show_the_final_status_and_difference(client):
     _comment_qualitative(world)
     world.publish(3)
     index = client.get(reverse("public:index")).content.decode()
-    year = client.get(reverse("public:year", args=[YEAR])).content.decode()
+    year = client.get(reverse("public:year", args=["jonkoping", YEAR])).content.decode()
     for body in (index, year):
         assert "Ej uppnått" in body
         assert "Utfall helår" in body
@@ -180,7 +180,7 @@ def test_old_t3_snapshot_is_shown_with_the_status_recomputed_from_its_figures(cl
     publication.refresh_from_db()
     frozen = next(t for t in publication.snapshot["targets"] if t["id"] == world.patrol_target.pk)
     assert (frozen["status"], "final" in frozen) == ("at_risk", False)
-    body = client.get(reverse("public:year", args=[YEAR])).content.decode()
+    body = client.get(reverse("public:year", args=["jonkoping", YEAR])).content.decode()
     assert "status beräknad i efterhand från de publicerade siffrorna" in body
     assert "! Risk" not in body
 
@@ -197,7 +197,7 @@ def test_api_states_the_final_status_as_its_own_value(client):
     world = _world_728_of_800()
     _comment_qualitative(world)
     world.publish(3)
-    data = client.get(reverse("api:followup", args=[YEAR, 3])).json()
+    data = client.get(reverse("api:followup", args=["0680", YEAR, 3])).json()
     patrol = next(t for t in data["targets"] if t["key"] == world.patrol_target.key)
     assert (patrol["status"], patrol["final"], patrol["difference"]) == ("not_achieved", True, -72.0)
     assert (patrol["status_label"], patrol["status_recomputed"]) == ("Ej uppnått", False)
@@ -206,7 +206,7 @@ def test_api_states_the_final_status_as_its_own_value(client):
 def test_api_recomputed_status_of_an_old_t3_is_marked(client):
     world = _world_728_of_800()
     _old_style_t3(world)
-    data = client.get(reverse("api:followup", args=[YEAR, 3])).json()
+    data = client.get(reverse("api:followup", args=["0680", YEAR, 3])).json()
     patrol = next(t for t in data["targets"] if t["key"] == world.patrol_target.key)
     assert (patrol["status"], patrol["status_recomputed"]) == ("not_achieved", True)
 
@@ -249,8 +249,8 @@ def test_area_page_and_embed_show_the_full_year_outcome(client):
     world = _world_728_of_800()
     _comment_qualitative(world)
     world.publish(3)
-    area = client.get(reverse("public:area", args=[YEAR, world.raslatt.slug])).content.decode()
-    embed = client.get(reverse("public:embed", args=[YEAR])).content.decode()
+    area = client.get(reverse("public:area", args=["jonkoping", YEAR, world.raslatt.slug])).content.decode()
+    embed = client.get(reverse("public:embed", args=["jonkoping", YEAR])).content.decode()
     for body in (area, embed):
         assert "Utfall helår" in body
         assert "72 färre än målet" in body

@@ -123,8 +123,8 @@ def test_every_export_neutralises_formulas_in_every_free_text_field(client, dang
     files = {
         "entries": reverse("activity_list") + "?_export={}",
         "dashboard": dashboard + "&_export={}",
-        "open data, a tertial": f"/oppna-data/{YEAR}/tertial-1.{{}}",
-        "open data, the year": f"/oppna-data/{YEAR}/hela-aret.{{}}",
+        "open data, a tertial": f"/jonkoping/oppna-data/{YEAR}/tertial-1.{{}}",
+        "open data, the year": f"/jonkoping/oppna-data/{YEAR}/hela-aret.{{}}",
     }
     seen_csv = []
     for name, url in files.items():
@@ -142,7 +142,7 @@ def test_every_export_neutralises_formulas_in_every_free_text_field(client, dang
         assert any(cell.value == expected for row in cell_rows for cell in row), name
     for url in (
         reverse("api:promises") + "?format=csv",
-        reverse("api:followup", args=[YEAR, 1]) + "?format=csv",
+        reverse("api:followup", args=["0680", YEAR, 1]) + "?format=csv",
     ):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -199,7 +199,7 @@ def test_open_data_csv_writes_ja_nej_and_decimal_commas(client):
     world = World(year=YEAR)
     world.log(world.patrol, 133, date(YEAR, 2, 1))
     world.publish(1)
-    rows = _read_csv(client.get(reverse("api:followup", args=[YEAR, 1]) + "?format=csv").content)
+    rows = _read_csv(client.get(reverse("api:followup", args=["0680", YEAR, 1]) + "?format=csv").content)
     patrol = dict(zip(rows[0], next(row for row in rows if row[0] == world.patrol_target.key), strict=True))
     assert (patrol["sensitive"], patrol["target"], patrol["year_to_date"]) == ("nej", "800", "133")
     assert patrol["attainment"] == "50,6"  # 133 of the 263 expected by 30 April

@@ -36,8 +36,8 @@ def test_a_language_cookie_from_before_changes_nothing(client):
 
 def test_links_on_an_english_page_stay_english(client):
     World(year=2022)
-    body = client.get("/en/2022/").content.decode()
-    assert 'href="/en/oppna-data/"' in body
+    body = client.get("/en/jonkoping/2022/").content.decode()
+    assert 'href="/en/jonkoping/oppna-data/"' in body
     assert 'href="/en/konto/logga-in/"' in body
 
 

@@ -29,6 +29,7 @@ def _row(anonymous, police, municipal, housing, manager, administrator):
 # the manager is a police manager; the administrator belongs to no organisation.
 MATRIX = {
     "public:index": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
+    "public:municipality": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
     "public:year": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
     "public:accessibility": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
     "public:area": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
@@ -64,6 +65,7 @@ MATRIX = {
     "followup:report": (_row(L, F, F, F, 200, 200), _row(L, F, F, F, M, M)),
     "followup:report_pdf": (_row(L, F, F, F, 200, 200), _row(L, F, F, F, M, M)),
     "api:promises": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
+    "api:municipality_promises": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
     "api:promise": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
     "api:followup": (_row(404, 404, 404, 404, 404, 404), _row(M, M, M, M, M, M)),
     "api:schema": (_row(200, 200, 200, 200, 200, 200), _row(M, M, M, M, M, M)),
@@ -112,10 +114,13 @@ def _users(world: World) -> dict:
 
 def _url(name: str, world: World, activity) -> str:
     args = {
-        "public:year": [world.year],
-        "public:area": [world.year, "raslatt"],
-        "public:embed": [world.year],
-        "public:embed_area": [world.year, "raslatt"],
+        "public:municipality": ["jonkoping"],
+        "public:year": ["jonkoping", world.year],
+        "public:area": ["jonkoping", world.year, "raslatt"],
+        "public:open_data": ["jonkoping"],
+        "public:feed": ["jonkoping"],
+        "public:embed": ["jonkoping", world.year],
+        "public:embed_area": ["jonkoping", world.year, "raslatt"],
         "activity_log": ["fotpatrull"],
         "activity_import_bad_rows": ["0" * 64 + ".csv"],
         "activity_saved": [activity.pk],
@@ -126,12 +131,13 @@ def _url(name: str, world: World, activity) -> str:
         "followup:approve": [world.promise.pk, 1],
         "followup:report": [world.promise.pk, 1],
         "followup:report_pdf": [world.promise.pk, 1],
-        "public:download": [world.year, 1, "csv"],
-        "public:download_year": [world.year, "xlsx"],
-        "public:report": [world.year, 1],
-        "public:report_pdf": [world.year, 1],
-        "api:promise": [world.year],
-        "api:followup": [world.year, 1],
+        "public:download": ["jonkoping", world.year, 1, "csv"],
+        "public:download_year": ["jonkoping", world.year, "xlsx"],
+        "public:report": ["jonkoping", world.year, 1],
+        "public:report_pdf": ["jonkoping", world.year, 1],
+        "api:municipality_promises": ["0680"],
+        "api:promise": ["0680", world.year],
+        "api:followup": ["0680", world.year, 1],
         "api:not_found": [],
     }.get(name, [])
     if name == "api:not_found":

@@ -57,6 +57,7 @@ def test_settings_development_default_works_without_configuration():
             "DEBUG must be off",
         ),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS is set but lists nothing"),
+        ({"PUBLIC_DEFAULT_MUNICIPALITY": "Jönköping"}, "PUBLIC_DEFAULT_MUNICIPALITY is the slug"),
         ({"DATABASE_URL": "nosuchdb://x"}, "nosuchdb"),
         ({"EMAIL_URL": "pop3://mail.example.se"}, "EMAIL_URL must start with one of"),
         ({"EMAIL_URL": "smtp+tls://mail.example.se:port"}, "EMAIL_URL has a port that is not a number"),

@@ -148,6 +148,6 @@ def test_seed_demo_publishes_an_invented_2021_marked_as_demo(client):
     assert 600 < patrols.aggregate(total=Sum("quantity"))["total"] < 900
     final = Publication.objects.get(promise=earlier, tertial=3).snapshot
     assert all(t["final"] for t in final["targets"])
-    body = client.get("/2022/").content.decode()
+    body = client.get("/jonkoping/2022/").content.decode()
     assert "Jämfört med tidigare år" in body
     assert '2021 <span class="demo-label"' in body
