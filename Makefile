@@ -52,7 +52,7 @@ loadtest-short: $(VENV)/.installed-load
 	$(BIN)/python -m loadtest.run --seconds 30 --users 10
 
 ## bench: 300 municipalities' promises with 10 k, 100 k and 1 M activities on PostgreSQL, then bench-http.
-## National scale: `make bench BENCH_SIZES=10000,1000000,10000000` (10 M: about 2.5 GiB more on disk and
+## National scale: `make bench BENCH_SIZES=10000,1000000,10000000` (10 M: about 5 GiB on disk and
 ## a quarter of an hour more on 2 cores; see docs/scaling.md). BENCH_ARGS passes more, e.g. --repeats 7.
 BENCH_SIZES ?= 10000,100000,1000000
 BENCH_ARGS ?=

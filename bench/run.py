@@ -635,7 +635,7 @@ def main() -> int:
     parser.add_argument(
         "--sizes",
         default="10000,100000,1000000",
-        help="activities, comma-separated; 10000000 for the national 10 M (about 15 min to insert here, 2.5 GiB)",
+        help="activities, comma-separated; 10000000 for the national 10 M (13 min to insert here, 5 GiB)",
     )
     parser.add_argument("--promises", type=int, default=300, help="promises the activities are spread over")
     parser.add_argument("--repeats", type=int, default=15)
