@@ -683,9 +683,11 @@ def main() -> int:
             have = size
             with connection.cursor() as cursor:
                 # What autovacuum does on a live server after a bulk load: statistics, and the
-                # visibility map that lets the covering index answer without the table.
-                cursor.execute("VACUUM ANALYZE promises_activity")
-                cursor.execute("VACUUM ANALYZE promises_historicalactivity")
+                # visibility map that lets the covering index answer without the table. Every
+                # table, not only the activities: without statistics on the 300 promises' targets
+                # the planner guesses 5 targets per activity type where there are 300× more, and
+                # the dashboard's "outside the counted areas" anti-join took 230 ms instead of 2.
+                cursor.execute("VACUUM ANALYZE")
             inserted[size] = time.perf_counter() - started
             stored[size] = storage()
             print(f"{size} activities in place ({inserted[size]:.1f} s, {args.insert}); publishing", flush=True)
