@@ -72,8 +72,8 @@ def _queries(function) -> int:
 
 
 def public_url(name: str, promise, *args) -> str:
-    """A public address by its URL name: the promise's municipality first (`public:year` takes
-    [slug, year])."""
+    """A public address by its URL name: the promise's municipality's slug first (`public:year`
+    takes [slug, year], `api:promise` too)."""
     from django.urls import reverse
 
     return reverse(name, args=[promise.municipality.slug, *args])
@@ -97,7 +97,7 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
     dashboard_url = f"/uppfoljning/?promise={promise.pk}&tertial={tertial}"
     target = Target.objects.get(commitment__section__promise=promise, key="fotpatrull-raslatt")
     detail_url = f"/uppfoljning/mal/{target.pk}/?tertial={tertial}"
-    api_url = reverse("api:promise", args=[promise.municipality.code, promise.year])
+    api_url = public_url("api:promise", promise, promise.year)
     cadence_types = set(
         Target.objects.filter(commitment__section__promise=promise, kind="cadence").values_list(
             "activity_type_id", flat=True

@@ -138,9 +138,10 @@ def _public_promises():
 
 def _municipality(value: str) -> Municipality:
     """By code (0680) or by slug (jonkoping)."""
+    # The path converter lets through only a slug's characters (no NUL, no other digits than 0–9).
     found = Municipality.objects.filter(**({"code": value} if value.isdigit() else {"slug": value})).first()
     if found is None:
-        raise NotFound(_("There is no municipality with the code or name %(value)s.") % {"value": value[:100]})
+        raise NotFound(_("There is no municipality with the code or address %(value)s.") % {"value": value[:100]})
     return found
 
 
@@ -169,7 +170,8 @@ def _summary(request, promise: Promise, tertials: list[int]) -> dict:
 def _published_numbers(promises) -> dict[int, list[int]]:
     """Each promise's published tertials, in one query."""
     numbers: dict[int, list[int]] = {}
-    rows = Publication.objects.filter(promise__in=promises).values_list("promise_id", "tertial").distinct()
+    # No ordering: Publication's own (by version) would make each version a distinct row.
+    rows = Publication.objects.filter(promise__in=promises).order_by().values_list("promise_id", "tertial").distinct()
     for promise_id, tertial in sorted(rows):
         numbers.setdefault(promise_id, []).append(tertial)
     return numbers

@@ -16,17 +16,17 @@ app_name = "api"
 urlpatterns = [
     path("promises/", cached(api.PromiseListView.as_view()), name="promises"),
     path(
-        "municipalities/<str:municipality>/promises/",
+        "municipalities/<slug:municipality>/promises/",
         cached(api.MunicipalityPromiseListView.as_view()),
         name="municipality_promises",
     ),
     path(
-        "municipalities/<str:municipality>/promises/<int:year>/",
+        "municipalities/<slug:municipality>/promises/<int:year>/",
         cached(api.PromiseDetailView.as_view()),
         name="promise",
     ),
     path(
-        "municipalities/<str:municipality>/promises/<int:year>/followups/<int:tertial>/",
+        "municipalities/<slug:municipality>/promises/<int:year>/followups/<int:tertial>/",
         cached(api.FollowupView.as_view()),
         name="followup",
     ),
@@ -43,5 +43,6 @@ urlpatterns = [
         csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
     ),
-    re_path(r"^.*$", api.NotFoundView.as_view(), name="not_found"),
+    # Any character, a newline too: "%0A" in an address is still the API's own JSON 404.
+    re_path(r"^[\s\S]*\Z", api.NotFoundView.as_view(), name="not_found"),
 ]

@@ -432,6 +432,11 @@ def status_legend() -> list[dict]:
     return [{"status": str(status), "sentence": sentence} for status, sentence in sentences.items()]
 
 
+def section_targets(sections: list[dict]) -> list[dict]:
+    """The targets of grouped sections, in order (what a page's status counts are made of)."""
+    return [target for section in sections for commitment in section["commitments"] for target in commitment["targets"]]
+
+
 def status_counts(targets: list[dict]) -> list[dict]:
     """How many targets have each status, in the order of the statuses."""
     counts: dict[str, int] = {}

@@ -231,8 +231,10 @@ def main() -> int:
         print(f"== fault: database stopped for {args.outage} s", flush=True)
         cluster.stop()
         # An address no cache keeps, so it needs the database: "/" itself is served whole from
-        # Redis to anonymous readers (followup/public_cache.py) and stays 200 through the outage.
-        probe = bases[0] + "/?database-probe"
+        # Redis to anonymous readers (followup/public_cache.py) and stays 200 through the outage,
+        # and so does the national index searched (its list is kept per publication); a
+        # municipality's page reads its promise.
+        probe = bases[0] + "/jonkoping/?database-probe"
         down_status = probe_status(probe)
         time.sleep(args.outage)
         cluster.start()

@@ -117,7 +117,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "promises.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user with their organisation and all their
+    # permissions in one query each (promises/auth.py).
+    "promises.auth.Backend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -300,8 +302,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "promises.api.schema_entries_hook"],
 }
 
-# Open data: the licence named on /oppna-data/, and the partner sites that may show the embed
-# pages (/inbaddning/) in a frame: space-separated origins such as https://polisen.se. Unset, no
+# Open data: the licence named on /<municipality>/oppna-data/, and the partner sites that may show
+# the embed pages (/<municipality>/inbaddning/) in a frame: space-separated origins such as https://polisen.se. Unset, no
 # site may frame them; every other page refuses frames whatever this says.
 OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE") or "CC0 1.0"
 OPEN_DATA_LICENCE_URL = env_str("OPEN_DATA_LICENCE_URL") or (

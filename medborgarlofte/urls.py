@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from followup.views import account as account_views
 from medborgarlofte.forms import LoginForm
@@ -26,6 +27,8 @@ urlpatterns += i18n_patterns(
         name="login",
     ),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's usual address, which people type from habit and other apps link to.
+    path("accounts/login/", RedirectView.as_view(pattern_name="login", query_string=True, permanent=True)),
     path("mina-installningar/", account_views.my_settings, name="my_settings"),
     # Last: /<municipality>/ must never take a site address such as /registrera/.
     path("", include("followup.public_urls")),

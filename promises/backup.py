@@ -75,9 +75,10 @@ def database_restore(*, source: Path, database_url: str | None = None, alias: st
         target.close()
 
 
-# After a restore every promise gets a new revision (promises/revisions.py), so no process
-# that cached figures of the discarded timeline finds them again under the restored data's
-# keys. A backup from before revisions were UUIDs gets new ones from its migration instead.
+# After a restore every promise gets a new revision and rules revision (promises/revisions.py),
+# so no process that cached figures or rules of the discarded timeline finds them again under
+# the restored data's keys. A backup from before revisions were UUIDs (or before the rules
+# revision) gets new ones from its migration instead.
 
 
 def _renew_revisions_postgres(db: Mapping[str, Any]) -> None:
@@ -92,19 +93,22 @@ def _renew_revisions_postgres(db: Mapping[str, Any]) -> None:
     )
     try:
         with connection, connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT data_type FROM information_schema.columns "
-                "WHERE table_name = 'promises_promise' AND column_name = 'revision'"
-            )
-            if cursor.fetchone() == ("uuid",):
-                cursor.execute("UPDATE promises_promise SET revision = gen_random_uuid()")
+            for column in ("revision", "rules_revision"):
+                cursor.execute(
+                    "SELECT data_type FROM information_schema.columns "
+                    "WHERE table_name = 'promises_promise' AND column_name = %s",
+                    [column],
+                )
+                if cursor.fetchone() == ("uuid",):
+                    cursor.execute(f"UPDATE promises_promise SET {column} = gen_random_uuid()")
     finally:
         connection.close()
 
 
 def _renew_revisions_sqlite(connection: sqlite3.Connection) -> None:
     columns = {row[1]: row[2] for row in connection.execute("PRAGMA table_info(promises_promise)")}
-    if columns.get("revision", "").lower().startswith("char(32)"):
-        # Django keeps a UUID in SQLite as 32 hexadecimal digits.
-        connection.execute("UPDATE promises_promise SET revision = lower(hex(randomblob(16)))")
-        connection.commit()
+    for column in ("revision", "rules_revision"):
+        if columns.get(column, "").lower().startswith("char(32)"):
+            # Django keeps a UUID in SQLite as 32 hexadecimal digits.
+            connection.execute(f"UPDATE promises_promise SET {column} = lower(hex(randomblob(16)))")
+    connection.commit()

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from promises.models import Activity, ActivityType, User
-from promises.selectors import ActivityContext, AreaChoices, activity_area_choices
+from promises.models import Activity, ActivityType, Area, User
+from promises.selectors import ActivityContext, AreaChoices, activity_area_choices, municipality_names
 from promises.services import (
     ACTIVITY_AREA_REQUIRED,
     ACTIVITY_DATE_REQUIRED,
@@ -33,17 +33,25 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _grouped(choices: AreaChoices) -> list:
+def _grouped(choices: AreaChoices, municipalities: dict[int, str]) -> list:
     """The areas where the type counts first, the others after, each under a heading; a type
-    no target counts (measures, meetings) gets one plain list."""
+    no target counts (measures, meetings) gets one plain list. Where the areas lie in several
+    municipalities (a police area serving them), each names its municipality: every one has
+    its "Hela kommunen"."""
+
+    def option(area: Area) -> tuple[int, str]:
+        if len(municipalities) > 1:
+            return area.pk, f"{area.name} ({municipalities[area.municipality_id]})"
+        return area.pk, area.name
+
     if not choices.counted:
-        return [(area.pk, area.name) for area in choices.others]
-    groups: list = [(_("Counts toward the citizen promise"), [(area.pk, area.name) for area in choices.counted])]
+        return [option(area) for area in choices.others]
+    groups: list = [(_("Counts toward the citizen promise"), [option(area) for area in choices.counted])]
     if choices.others:
         label = _("Counts toward no target in the %(year)s promise") % {
             "year": " / ".join(str(year) for year in choices.years)
         }
-        groups.append((label, [(area.pk, area.name) for area in choices.others]))
+        groups.append((label, [option(area) for area in choices.others]))
     return groups
 
 
@@ -103,21 +111,15 @@ class ActivityForm(forms.Form):
         self.activity = activity
         self.organisation = activity.organisation if activity else user.organisation
         municipality = activity.area.municipality_id if activity else None
+        # A new entry posted with an area: only the promises of that area's municipality are
+        # loaded (the others' cannot hold it), so a post costs the same with 1 or 300 promises.
+        self._posted_area = self._area_posted() if activity is None and context is None else None
         # The rules' context, loaded once for the request: the choices come from it, and the
         # view hands it to the service, which checks the entry against the same object.
         if context is None:
-            context = self._context(municipality)
+            context = self._context(municipality, area_id=self._posted_area)
         self.context = context
-        choices = activity_area_choices(
-            context=context,
-            activity_type=activity_type,
-            include=activity.area if activity else None,
-            municipality=municipality,
-            organisation_id=self.organisation.pk if self.organisation else None,
-        )
-        self.area_choices = choices
-        self.areas = {area.pk: area for area in [*choices.counted, *choices.others]}
-        cast(forms.TypedChoiceField, self.fields["area"]).choices = [("", _("Choose an area")), *_grouped(choices)]
+        self._offer(municipality)
         if not activity_type.has_first_time_user:
             del self.fields["first_time_user"]
         if not activity_type.has_duration:
@@ -151,15 +153,52 @@ class ActivityForm(forms.Form):
                 }
             )
 
-    def _context(self, municipality: int | None) -> ActivityContext:
+    def _offer(self, municipality: int | None) -> None:
+        """The areas on offer, from the context: those the posted area is checked against,
+        and those the form shows."""
+        choices = activity_area_choices(
+            context=self.context,
+            activity_type=self.activity_type,
+            include=self.activity.area if self.activity else None,
+            municipality=municipality,
+            organisation_id=self.organisation.pk if self.organisation else None,
+        )
+        self.area_choices = choices
+        self.areas = {area.pk: area for area in [*choices.counted, *choices.others]}
+        municipalities = {area.municipality_id for area in self.areas.values()}
+        names = municipality_names(ids=municipalities) if len(municipalities) > 1 else {}
+        field = cast(forms.TypedChoiceField, self.fields["area"])
+        field.choices = [("", _("Choose an area")), *_grouped(choices, names)]
+
+    def _area_posted(self) -> int | None:
+        if not self.is_bound:
+            return None
+        value = self.data.get(self.add_prefix("area"), "")
+        return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+
+    def _context(self, municipality: int | None, area_id: int | None = None) -> ActivityContext:
         """The rules' context of the organisation's promises (of the entry's municipality, when
-        an entry is edited)."""
+        an entry is edited; of the posted area's, when a new one is posted)."""
         if self.organisation is None:
             return ActivityContext.load(municipalities=[])  # nothing to offer, nothing to load
+        if area_id is not None:
+            return ActivityContext.load(area_id=area_id, organisation_id=self.organisation.pk)
         return ActivityContext.load(
             municipalities=None if municipality is None else [municipality],
             organisation_id=self.organisation.pk,
         )
+
+    def _offer_every_area(self) -> None:
+        """A refused post is shown again: with the areas of every municipality the organisation
+        works in, not only those of the posted area's (loaded only when there are others)."""
+        if self._posted_area is None or self.organisation is None:
+            return
+        loaded = {municipality for municipality, _year in self.context.promises}
+        if self.context.served.get(self.organisation.pk, set()) <= loaded:
+            return
+        self.context = self._context(None)
+        self._posted_area = None
+        self._offer(None)
 
     def clean_submission_key(self) -> uuid.UUID | None:
         # Never an error: every field the form can refuse is one the service refuses too, so
@@ -201,6 +240,7 @@ class ActivityForm(forms.Form):
     def add_service_errors(self, exc: ValidationError) -> None:
         """Show the service's errors next to their fields; a field the form already refused
         keeps its own message, so nothing is said twice."""
+        self._offer_every_area()
         if not hasattr(exc, "error_dict"):
             for message in exc.messages:
                 self.add_error(None, message)

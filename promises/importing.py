@@ -66,6 +66,9 @@ IMPORT_DUPLICATE_FILE = gettext_lazy(
 
 UNKNOWN_ACTIVITY = gettext_lazy("Unknown activity “%(value)s”.")
 UNKNOWN_AREA = gettext_lazy("Unknown area “%(value)s”.")
+AMBIGUOUS_AREA = gettext_lazy(
+    "“%(value)s” is an area of several municipalities your organisation works in: write %(choices)s."
+)
 
 
 class ImportFileError(Exception):
@@ -252,21 +255,29 @@ def _header(rows: list[list]) -> list[str]:
     return header
 
 
+def qualified_area_name(area: Area) -> str:
+    """An area with its municipality, "Hela kommunen (Habo)": what tells apart the areas of the
+    same name in the municipalities one police area serves."""
+    return f"{area.name} ({area.municipality.name})"
+
+
 @dataclass
-class _Names:
-    """The activity types (by name, code or alias) and areas (by name or alias) a file may name,
-    matched whatever the case and the accents (promises/names.py)."""
+class Names:
+    """The activity types (by name, code or alias) and areas (by name, alias, or name with its
+    municipality) a file may name, matched whatever the case and the accents (promises/names.py)."""
 
     types: NameIndex[ActivityType]
     areas: NameIndex[Area]
 
     @classmethod
-    def load(cls, *, user: User) -> "_Names":
+    def load(cls, *, user: User) -> "Names":
         """The names the user's organisation may write: its own municipalities' areas only, so
         that "Råslätt" means the one where it works, whatever other municipalities call theirs."""
         types = NameIndex((t, t.name, [t.code, *t.aliases]) for t in ActivityType.objects.all())
-        served = Area.objects.filter(municipality__organisations=user.organisation_id)
-        areas = NameIndex((a, a.name, a.aliases) for a in served)
+        served = list(
+            Area.objects.filter(municipality__organisations=user.organisation_id).select_related("municipality")
+        )
+        areas = NameIndex((a, a.name, [*a.aliases, qualified_area_name(a)]) for a in served)
         return cls(types=types, areas=areas)
 
     def activity_type(self, text: str) -> ActivityType | None:
@@ -281,13 +292,20 @@ class _Names:
         return _unknown(UNKNOWN_ACTIVITY, text, self.types)
 
     def unknown_area(self, text: str) -> str:
+        """Why `text` names no area: unknown (with the closest name), or shared by several."""
+        several = sorted(self.areas.matches(text), key=qualified_area_name)
+        if len(several) > 1:
+            # Translators: a name in quotation marks, as the language writes them.
+            quoted = [_("“%(name)s”") % {"name": qualified_area_name(area)} for area in several]
+            choices = _(" or ").join(quoted)
+            return str(AMBIGUOUS_AREA % {"value": text, "choices": choices})
         return _unknown(UNKNOWN_AREA, text, self.areas)
 
 
-def names_load(*, user: User) -> _Names:
+def names_load(*, user: User) -> Names:
     """How activity types and areas are found by the names people and systems write: the
     import and the API resolve names through this one function."""
-    return _Names.load(user=user)
+    return Names.load(user=user)
 
 
 def _unknown(message, value: str, index: NameIndex) -> str:
@@ -311,7 +329,7 @@ def _read_cell(cells: dict, column: str, parse: Callable[[Any], T], *, line: int
         return None
 
 
-def _read_row(cells: dict, *, line: int, names: _Names) -> tuple[ActivityData | None, list[RowError]]:
+def _read_row(cells: dict, *, line: int, names: Names) -> tuple[ActivityData | None, list[RowError]]:
     """One line's shape: its values read, its names known; every problem of the line at once."""
     errors: list[RowError] = []
     row_date = _read_cell(cells, "datum", _parse_date, line=line, errors=errors)

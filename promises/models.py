@@ -215,7 +215,11 @@ class Promise(models.Model):
     # (promises/revisions.py): the dashboard caches its figures per revision, and a UUID never
     # comes back, not even after a restore.
     revision = models.UUIDField(default=uuid.uuid4, editable=False)
-    history = HistoricalRecords(excluded_fields=["revision"])
+    # The activity rules' data of the promise (its targets' areas, its parties) is cached under
+    # this one: replaced together with `revision`, except when only its entries change, which
+    # changes figures, never rules, so logging an entry leaves the next one's rules cached.
+    rules_revision = models.UUIDField(default=uuid.uuid4, editable=False)
+    history = HistoricalRecords(excluded_fields=["revision", "rules_revision"])
 
     objects = PromiseQuerySet.as_manager()
 

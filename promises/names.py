@@ -51,6 +51,11 @@ class NameIndex(Generic[T]):
         loose = self._loose.get(folded(text), set())
         return next(iter(loose)) if len(loose) == 1 else None
 
+    def matches(self, text: str) -> set[T]:
+        """Every object `text` could name: one when `get` finds it, several when it is ambiguous."""
+        exact = self._exact.get(casefolded(text), set())
+        return set(exact) if exact else set(self._loose.get(folded(text), set()))
+
     def suggest(self, text: str) -> str | None:
         """The shown name of the closest known name, if any is close enough (difflib)."""
         if not text.strip():

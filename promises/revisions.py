@@ -9,6 +9,9 @@ Only writes call `promise_changed`: the services, the loader, the import, the ad
 `restore`. There are no signal receivers: a write that bypasses them (a raw queryset
 `.update()`, SQL by hand) must call it too. The new value is written after the transaction
 commits, so no reader can see a new revision with the old data.
+
+Its `rules_revision`, what the activity rules' cache is keyed on, moves with it on every
+change except a change of entries alone (`rules=False`).
 """
 
 import uuid
@@ -19,13 +22,20 @@ from django.db import transaction
 from promises.models import Promise
 
 
-def _new_revisions(promise_ids: set[int]) -> None:
+def _new_revisions(promise_ids: set[int], *, rules: bool) -> None:
     # One new value for all of them is enough: cache keys hold the promise's id too.
-    Promise.objects.filter(pk__in=promise_ids).update(revision=uuid.uuid4())
+    value = uuid.uuid4()
+    fields = {"revision": value, "rules_revision": value} if rules else {"revision": value}
+    Promise.objects.filter(pk__in=promise_ids).update(**fields)
 
 
-def promise_changed(promise_ids: Iterable[int | None]) -> None:
-    """Give these promises a new revision once the current transaction commits."""
+def promise_changed(promise_ids: Iterable[int | None], *, rules: bool = True) -> None:
+    """Give these promises a new revision once the current transaction commits.
+
+    `rules=False` only for a change of entries (activities): it moves the figures, never what
+    the activity rules read (targets and their areas, parties, areas), so the rules' revision
+    stays and their cache (promises/selectors.py) with it. Anything else moves both.
+    """
     ids = {pk for pk in promise_ids if pk is not None}
     if ids:
-        transaction.on_commit(lambda: _new_revisions(ids))
+        transaction.on_commit(lambda: _new_revisions(ids, rules=rules))

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from promises.models import (
     Activity,
@@ -18,7 +18,6 @@ from promises.models import (
     PublishedTertial,
     Section,
     Target,
-    TargetArea,
     User,
 )
 from promises.permissions import is_manager
@@ -61,20 +60,28 @@ def activity_types_for_user(*, user: User) -> QuerySet[ActivityType]:
     return ActivityType.objects.filter(organisations=user.organisation_id)
 
 
-# The rules' data of one promise is cached under its revision (promises/revisions.py), which
-# every change of its targets, areas, parties or publications replaces: a key is never reused
-# for other rules. The timeout only bounds the memory kept for revisions no one asks for.
+# The rules' data of one promise is cached under its rules revision (promises/revisions.py),
+# which every change of its targets, areas or parties replaces (a logged entry does not): a
+# key is never reused for other rules. The timeout only bounds the memory kept for revisions
+# no one asks for.
 ACTIVITY_RULES_CACHE_SECONDS = 60 * 60 * 24
 
 
 @dataclass
 class PromiseRules:
-    """What the activity rules need of one promise; cached per revision."""
+    """What the activity rules need of one promise; cached per rules revision."""
 
     target_areas: dict[int, set[int]]  # activity type -> the areas its targets use
     used_areas: set[int]  # every area the promise's targets use
     areas: list[tuple]  # every area of its municipality, and any other its targets use (AREA_FIELDS)
     parties: set[int]  # the organisations that signed it
+    counted_types: set[int]  # the activity types its targets count, with areas or without
+
+    def open_to(self, *, organisation_id: int, types: set[int]) -> bool:
+        """Whether an organisation with these activity types may log on the promise under the
+        rules (ActivityContext.takes_part): it signed it, or one of its types is counted by
+        none of its targets (measures, meetings)."""
+        return organisation_id in self.parties or bool(types - self.counted_types)
 
 
 # Areas are cached as plain rows: unpickling model instances costs more than the rest together.
@@ -83,25 +90,32 @@ _PK, _MUNICIPALITY = (AREA_FIELDS.index(name) for name in ("id", "municipality_i
 
 
 # Raise it when PromiseRules or AREA_FIELDS change: a shared cache outlives a deploy.
-ACTIVITY_RULES_VERSION = 2
+ACTIVITY_RULES_VERSION = 3
 
 
 def _rules_key(promise: Promise) -> str:
-    return f"activity-rules:v{ACTIVITY_RULES_VERSION}:{promise.pk}:{promise.revision}"
+    return f"activity-rules:v{ACTIVITY_RULES_VERSION}:{promise.pk}:{promise.rules_revision}"
 
 
 def _rules_from_db(promises: list[Promise]) -> dict[int, PromiseRules]:
     """The rules' data of these promises in three queries, whatever their number."""
     rules = {
-        promise.pk: PromiseRules(target_areas={}, used_areas=set(), areas=[], parties=set()) for promise in promises
+        promise.pk: PromiseRules(target_areas={}, used_areas=set(), areas=[], parties=set(), counted_types=set())
+        for promise in promises
     }
-    rows = TargetArea.objects.filter(target__commitment__section__promise__in=promises)
+    # Every target, with each of its areas (one row with none when it has none).
+    rows = Target.objects.filter(commitment__section__promise__in=promises)
     for promise_id, type_id, area_id in rows.values_list(
-        "target__commitment__section__promise_id", "target__activity_type_id", "area_id"
+        "commitment__section__promise_id", "activity_type_id", "areas"
     ):
-        rules[promise_id].used_areas.add(area_id)
+        part = rules[promise_id]
         if type_id is not None:
-            rules[promise_id].target_areas.setdefault(type_id, set()).add(area_id)
+            part.counted_types.add(type_id)
+        if area_id is None:
+            continue
+        part.used_areas.add(area_id)
+        if type_id is not None:
+            part.target_areas.setdefault(type_id, set()).add(area_id)
     used = {pk for part in rules.values() for pk in part.used_areas}
     area_rows = list(
         Area.objects.filter(
@@ -120,7 +134,7 @@ def _rules_from_db(promises: list[Promise]) -> dict[int, PromiseRules]:
 
 def promise_rules(promises: list[Promise]) -> dict[int, PromiseRules]:
     """The rules' data of these promises: from the cache in one round trip, those whose
-    revision is not there yet from the database (a fixed number of queries) and then cached."""
+    rules revision is not there yet from the database (a fixed number of queries) and then cached."""
     keys = {promise.pk: _rules_key(promise) for promise in promises}
     cached = cache.get_many(list(keys.values()))
     found = {pk: cached[key] for pk, key in keys.items() if key in cached}
@@ -132,22 +146,13 @@ def promise_rules(promises: list[Promise]) -> dict[int, PromiseRules]:
     return found
 
 
-def _may_log_on(organisation_id: int) -> Q:
-    """The active promises an organisation may log on under the rules (ActivityContext.takes_part):
-    those it signed, and those where one of its types is counted by no target."""
-    signed = Promise.parties.through.objects.filter(promise=OuterRef("pk"), organisation=organisation_id)
-    counted = Target.objects.filter(commitment__section__promise=OuterRef(OuterRef("pk")), activity_type=OuterRef("pk"))
-    uncounted = ActivityType.objects.filter(organisations=organisation_id).filter(~Exists(counted))
-    return Q(Exists(signed)) | Q(Exists(uncounted))
-
-
 @dataclass
 class ActivityContext:
     """Everything the activity rules look up, loaded in a fixed number of queries.
 
     A request loads it once: the form offers its areas and the service checks the entry with
     the same object. An import checks 50,000 rows with it. Each promise's part comes from the
-    cache while the promise's revision stands (promise_rules).
+    cache while the promise's rules revision stands (promise_rules).
     """
 
     promises: dict[tuple[int, int], Promise]  # (municipality id, year) -> promise
@@ -166,16 +171,25 @@ class ActivityContext:
         municipalities: list[int] | None = None,
         years: list[int] | None = None,
         organisation_id: int | None = None,
+        area_id: int | None = None,
     ) -> "ActivityContext":
         """The rules' context for the active promises, limited to these municipalities and
-        years, and to the promises this organisation may log on."""
-        promises_qs = Promise.objects.active()
+        years, and to the promises this organisation may log on (in the municipalities it
+        serves: elsewhere it has nothing to log, and the service looks such a promise up itself
+        to say so).
+
+        `area_id` limits it to the municipality of that area, without a query of its own: a
+        posted entry needs no other (and an unknown area finds no promise).
+        """
+        promises_qs = Promise.objects.active().order_by()  # a dict of them: no order, no join to sort by
         if municipalities is not None:
             promises_qs = promises_qs.filter(municipality__in=municipalities)
+        if area_id is not None:
+            promises_qs = promises_qs.filter(municipality__areas=area_id)
         if years is not None:
             promises_qs = promises_qs.filter(year__in=years)
         if organisation_id is not None:
-            promises_qs = promises_qs.filter(_may_log_on(organisation_id))
+            promises_qs = promises_qs.filter(municipality__organisations=organisation_id)
         promises = list(promises_qs)
         types_qs = ActivityType.organisations.through.objects.all()
         if organisation_id is not None:
@@ -190,6 +204,11 @@ class ActivityContext:
         for organisation, municipality_id in served_qs.values_list("organisation_id", "municipality_id"):
             served.setdefault(organisation, set()).add(municipality_id)
         rules = promise_rules(promises)
+        if organisation_id is not None:
+            # Which ones it may log on, from the cached rules: no query of its own.
+            types = types_by_organisation.get(organisation_id, set())
+            promises = [p for p in promises if rules[p.pk].open_to(organisation_id=organisation_id, types=types)]
+            rules = {p.pk: rules[p.pk] for p in promises}
         areas = {row[_PK]: row for part in rules.values() for row in part.areas}
         return cls(
             served=served,
@@ -243,6 +262,11 @@ class AreaChoices:
     counted: list[Area]
     others: list[Area]
     years: list[int]  # the years of the active promises concerned
+
+
+def municipality_names(*, ids: set[int]) -> dict[int, str]:
+    """The municipalities' names by id (one query)."""
+    return dict(Municipality.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
 def activity_area_choices(

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from promises.importing import _Names
+from promises.importing import Names
 from promises.models import Activity, ActivityType, Area
 from promises.services import ActivityData
 
@@ -123,7 +123,7 @@ def _read_fields(value: dict, *, index: int) -> tuple[dict[str, Any], list[Entry
     return read, errors
 
 
-def read_entry(value: Any, *, index: int, names: _Names) -> tuple[ActivityData | None, list[EntryError]]:
+def read_entry(value: Any, *, index: int, names: Names) -> tuple[ActivityData | None, list[EntryError]]:
     """One entry's shape: what it says, for the rules, and the mistakes in its shape.
 
     A value that cannot be read is handed to the rules as missing (they check the rest);
@@ -168,7 +168,7 @@ class FilterError(ValueError):
         self.code = code
 
 
-def read_filters(params, *, names: Callable[[], _Names]) -> ActivityFilters:
+def read_filters(params, *, names: Callable[[], Names]) -> ActivityFilters:
     """The list's filters from the query string; a value that cannot be read is refused
     (FilterError), never ignored, so a mistyped filter never returns everything. `names` loads
     the known names, only when a filter names something."""

@@ -256,7 +256,7 @@ class ActivityData:
 def _figures_changed(*, created: Sequence[Activity] = ()) -> None:
     """Bulk-created entries change their promises' figures: new revisions after commit
     (promises/revisions.py). The figures themselves are read from the activities."""
-    promise_changed({activity.promise_id for activity in created})
+    promise_changed({activity.promise_id for activity in created}, rules=False)
 
 
 def _structure_changed(*, promise_ids: list[int]) -> None:
@@ -499,20 +499,25 @@ def activity_create(
 
     The rules run here, once, inside the transaction that saves. With a submission key the
     call is idempotent: a form posted twice returns the entry the first post created instead
-    of creating another. `context` is the rules' context the caller already loaded for the
-    user's organisation (the form's); without it the service loads its own.
+    of creating another. The database's unique submission key is the guard, so a first post
+    pays no query for it: a second one fails its insert, or the rules if they have changed
+    meanwhile, and then finds the first one's entry. `context` is the rules' context the
+    caller already loaded for the user's organisation (the form's); without it the service
+    loads its own.
     """
-    if submission_key is not None:
-        existing = Activity.objects.filter(submission_key=submission_key, created_by=user).first()
-        if existing is not None:
-            return existing
     organisation = user.organisation
     if organisation is None:
         raise ValidationError(ACTIVITY_NO_ORGANISATION)
     try:
         with transaction.atomic():
             context = _context_for(data, organisation=organisation, context=context)
-            promise = activity_check(data=data, organisation=organisation, user=user, context=context)
+            try:
+                promise = activity_check(data=data, organisation=organisation, user=user, context=context)
+            except ValidationError:
+                existing = _submitted(submission_key, user)
+                if existing is None:
+                    raise
+                return existing
             activity = Activity(
                 promise=promise,
                 organisation=organisation,
@@ -527,14 +532,21 @@ def activity_create(
             _audit_published_change(
                 activity=activity, user=user, change="create", days=[activity.date], context=context
             )
-            promise_changed([activity.promise_id])
+            promise_changed([activity.promise_id], rules=False)
     except IntegrityError:
-        # Two identical posts raced past the check above; the first one won.
-        existing = Activity.objects.filter(submission_key=submission_key, created_by=user).first()
-        if submission_key is None or existing is None:
+        # The same form posted again (a double click, the back button): the first post's entry.
+        existing = _submitted(submission_key, user)
+        if existing is None:
             raise
         return existing
     return activity
+
+
+def _submitted(submission_key: uuid.UUID | None, user: User) -> Activity | None:
+    """The entry a form with this key already created, if any."""
+    if submission_key is None:
+        return None
+    return Activity.objects.filter(submission_key=submission_key, created_by=user).first()
 
 
 def _activity_locked(activity: Activity) -> Activity:
@@ -581,7 +593,7 @@ def activity_update(
     current._history_user = user  # type: ignore[attr-defined]  # django-simple-history's per-instance attribute
     current.save()
     _audit_published_change(activity=current, user=user, change="update", days=[old_date, current.date])
-    promise_changed([old_promise_id, current.promise_id])
+    promise_changed([old_promise_id, current.promise_id], rules=False)
     return current
 
 
@@ -592,7 +604,7 @@ def activity_delete(*, activity: Activity, user: User) -> None:
         raise ValidationError(ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(current.date).label})
     _audit_published_change(activity=current, user=user, change="delete", days=[current.date])
     current._history_user = user  # type: ignore[attr-defined]  # django-simple-history's per-instance attribute
-    promise_changed([current.promise_id])
+    promise_changed([current.promise_id], rules=False)
     current.delete()
 
 

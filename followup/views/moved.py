@@ -20,7 +20,8 @@ def _municipality() -> tuple[str, bool] | None:
     own = settings.PUBLIC_DEFAULT_MUNICIPALITY
     if own and Municipality.objects.filter(slug=own).exists():
         return own, True
-    slugs = list(Promise.objects.public().values_list("municipality__slug", flat=True).distinct()[:2])
+    # No ordering: Promise's own (by year) would make each year a distinct row.
+    slugs = list(Promise.objects.public().order_by().values_list("municipality__slug", flat=True).distinct()[:2])
     if len(slugs) == 1:
         return slugs[0], False
     return None

@@ -35,6 +35,7 @@ from followup.public import (
     published_tertials,
     section_chart,
     section_summary,
+    section_targets,
     status_counts,
     tertial_words,
 )
@@ -56,6 +57,21 @@ def _municipality_or_404(slug: str) -> Municipality:
     return municipality
 
 
+def _current_promise(slug: str) -> Promise | None:
+    """The promise the municipality's pages lead with (None before its first)."""
+    return promise_current(within=Promise.objects.filter(municipality__slug=slug))
+
+
+def _current_promise_or_404(slug: str) -> Promise:
+    """The municipality's current promise, else a 404 in words: a municipality without a
+    public promise has no pages (no empty open data, no empty feed)."""
+    promise = _current_promise(slug)
+    if promise is None:
+        municipality = _municipality_or_404(slug)
+        raise NotFound(_("%(municipality)s has no citizen promise yet.") % {"municipality": municipality.name})
+    return promise
+
+
 def _public_context(promise: Promise) -> dict:
     tertials = published_tertials(promise=promise)
     latest = tertials[-1] if tertials else None
@@ -68,9 +84,7 @@ def _public_context(promise: Promise) -> dict:
                     "chart": section_chart(section),
                     "chart_id": f"chart-section-{index + 1}",
                     "summary": section_summary(section),
-                    "status_counts": status_counts(
-                        [t for commitment in section["commitments"] for t in commitment["targets"]]
-                    ),
+                    "status_counts": status_counts(section_targets([section])),
                 }
             )
     return {
@@ -113,13 +127,11 @@ def public_municipality(request: HttpRequest, municipality: str) -> HttpResponse
 
 
 def _municipality_page(request: HttpRequest, slug: str, at_root: bool = False) -> HttpResponse:
-    promise = promise_current(within=Promise.objects.filter(municipality__slug=slug))
-    if promise is None:
-        if at_root:
-            # The installation's start page before its first promise: say so, not "not found".
-            return render(request, "public/index.html", {"promise": None})
-        municipality = _municipality_or_404(slug)
-        raise NotFound(_("%(municipality)s has no citizen promise here yet.") % {"municipality": municipality.name})
+    promise = _current_promise(slug)
+    if promise is None and at_root:
+        # The installation's start page before its first promise: say so, not "not found".
+        return render(request, "public/index.html", {"promise": None})
+    promise = promise or _current_promise_or_404(slug)
     municipality = promise.municipality
     # The national installation links back to its index of municipalities.
     context: dict[str, Any] = {"municipality": municipality, "national": not settings.PUBLIC_DEFAULT_MUNICIPALITY}
@@ -181,7 +193,7 @@ def _area_context(municipality: str, year: int, slug: str) -> dict:
     tertials = published_tertials(promise=promise)
     latest = tertials[-1] if tertials else None
     sections = area_sections(tertial=latest, area=area) if latest else []
-    targets = [t for section in sections for commitment in section["commitments"] for t in commitment["targets"]]
+    targets = section_targets(sections)
     return {
         "municipality": promise.municipality,
         "promise": promise,
@@ -294,12 +306,9 @@ def _downloads(municipality: Municipality) -> list[dict]:
 @require_safe
 @public_cached
 def open_data(request: HttpRequest, municipality: str) -> HttpResponse:
-    promise = promise_current(within=Promise.objects.filter(municipality__slug=municipality))
-    # Before its first promise the page still says what will be published, and how.
-    place = promise.municipality if promise is not None else _municipality_or_404(municipality)
-    embed_url = (
-        request.build_absolute_uri(reverse("public:embed", args=[municipality, promise.year])) if promise else ""
-    )
+    promise = _current_promise_or_404(municipality)
+    place = promise.municipality
+    embed_url = request.build_absolute_uri(reverse("public:embed", args=[municipality, promise.year]))
     context = {
         "municipality": place,
         "promise": promise,
@@ -342,7 +351,7 @@ def embed_year(request: HttpRequest, municipality: str, year: int) -> HttpRespon
     tertials = published_tertials(promise=promise)
     latest = tertials[-1] if tertials else None
     sections = latest.sections if latest else []
-    targets = [t for section in sections for commitment in section["commitments"] for t in commitment["targets"]]
+    targets = section_targets(sections)
     context = {
         "promise": promise,
         "latest": latest,
@@ -371,7 +380,7 @@ class PublicationFeed(Feed):
     subtitle = gettext_lazy("A new entry each time the police and the municipality publish a follow-up.")
 
     def get_object(self, request: HttpRequest, municipality: str) -> Municipality:
-        return _municipality_or_404(municipality)
+        return _current_promise_or_404(municipality).municipality
 
     def title(self, obj: Municipality) -> str:
         return _("Citizen promises in %(municipality)s: published follow-ups") % {"municipality": obj.name}

@@ -42,13 +42,19 @@ def _text(response) -> str:
 # --- The national index -------------------------------------------------------------------------
 
 
-def test_national_index_lists_each_municipality_with_a_published_promise(client, national, three):
+def test_national_index_lists_each_municipality_with_a_public_promise(client, national, three):
+    PromiseFactory(municipality="Ale", year=YEAR, status=Promise.Status.DRAFT)  # a draft is not public
     body = _text(client.get("/"))
     assert "<h1>Medborgarlöften i Sveriges kommuner</h1>" in body
-    assert "2 kommuner med en publicerad uppföljning" in body
+    assert "3 kommuner med medborgarlöfte" in body
     assert '<a href="/jonkoping/">Jönköping</a>' in body
     assert '<a href="/vaxjo/">Växjö</a>' in body
-    assert "/habokommun/" not in body  # nothing published yet
+    assert "/ale/" not in body
+    # Habo's promise is signed and public, nothing is published yet: found, without figures.
+    habo = body[body.index('<a href="/habokommun/">Habo</a>') :]
+    habo = habo[: habo.index("</li>")]
+    assert "Ingen uppföljning har publicerats än." in habo
+    assert "status-counts" not in habo
     assert body.index("Jönköping</a>") < body.index("Växjö</a>")  # by name
     # Each with its county and the latest published follow-up.
     assert "Jönköpings län" in body
@@ -75,6 +81,9 @@ def test_national_index_shows_the_latest_status_counts_per_promise(client, natio
     [
         ({"q": "väx"}, ["Växjö"], ["Jönköping"]),
         ({"q": "JÖNK"}, ["Jönköping"], ["Växjö"]),
+        ({"q": "jonkoping"}, ["Jönköping"], ["Växjö"]),  # without the dots
+        ({"q": "Jönköpings kommun"}, ["Jönköping"], ["Växjö"]),
+        ({"q": "jo\u0308nko\u0308ping"}, ["Jönköping"], ["Växjö"]),  # ö as o and its dots (NFD)
         ({"lan": "Kronobergs län"}, ["Växjö"], ["Jönköping"]),
         ({"lan": "Kronobergs län", "q": "jön"}, [], ["Jönköping", "Växjö"]),
         ({"lan": "Atlantis län"}, ["Jönköping", "Växjö"], []),  # an unknown county filters nothing
@@ -89,7 +98,7 @@ def test_national_index_searches_by_name_and_filters_by_county(client, national,
     if query.get("q"):
         assert f'value="{query["q"]}"' in body  # what the reader typed stays in the box
     if not shown:
-        assert "Ingen kommun med en publicerad uppföljning matchar." in body
+        assert "Ingen kommun med medborgarlöfte hittades." in body
         assert '<a href="/">Visa alla kommuner</a>' in body
 
 
@@ -98,12 +107,12 @@ def test_national_index_offers_the_counties_it_holds(client, national, three):
     select = body[body.index('<select name="lan"') : body.index("</select>")]
     assert '<option value="Kronobergs län" selected>Kronobergs län</option>' in select
     assert '<option value="Jönköpings län">' in select
-    assert "Skåne län" not in select  # no municipality there has published
+    assert "Skåne län" not in select  # no municipality there has a promise
 
 
 def test_national_index_says_so_when_nothing_is_published(client, national):
-    World(year=YEAR)
-    assert "Ingen kommun har publicerat någon uppföljning än." in _text(client.get("/"))
+    PromiseFactory(municipality="Ale", year=YEAR, status=Promise.Status.DRAFT)
+    assert "Inget medborgarlöfte har publicerats ännu." in _text(client.get("/"))
 
 
 def test_national_index_is_cacheable_and_changes_with_a_publication(client, national, three):
@@ -114,7 +123,8 @@ def test_national_index_is_cacheable_and_changes_with_a_publication(client, nati
     habo.publish(1)
     second = client.get("/")
     assert second["ETag"] != first["ETag"]
-    assert '<a href="/habokommun/">Habo</a>' in second.content.decode()
+    habo_entry = second.content.decode().split('<a href="/habokommun/">Habo</a>')[1].split("</li>")[0]
+    assert "Senaste uppföljning: januari–april 2022" in habo_entry
 
 
 def test_national_index_query_count_does_not_grow_with_municipalities(client, national, django_assert_max_num_queries):
@@ -179,7 +189,9 @@ def test_an_unpublished_municipality_shows_what_was_promised(client, national, t
     ("url", "message"),
     [
         ("/finns-inte/", "Det finns ingen kommun på den här adressen."),
-        ("/ale/", "Ale har inget medborgarlöfte här än."),
+        ("/ale/", "Ale har ännu inget medborgarlöfte."),
+        ("/ale/oppna-data/", "Ale har ännu inget medborgarlöfte."),
+        ("/ale/flode/", "Ale har ännu inget medborgarlöfte."),
         ("/vaxjo/2031/", "Växjö har inget medborgarlöfte för 2031."),
         ("/finns-inte/2022/", "Det finns ingen kommun på den här adressen."),
         ("/ale/oppna-data/2022/hela-aret.csv", "Ale har inget medborgarlöfte för 2022."),
@@ -270,6 +282,7 @@ def test_old_addresses_redirect_for_good_to_the_installations_municipality(clien
 
 def test_old_addresses_redirect_to_the_only_municipality_for_now(client, national):
     World(year=YEAR).publish(1)
+    World(year=2021)  # two years of the one municipality
     response = client.get("/2022/?utm_source=tidningen")
     assert response.status_code == 302  # a second municipality may come
     assert response["Location"] == "/jonkoping/2022/?utm_source=tidningen"
@@ -301,8 +314,13 @@ def test_api_takes_the_municipality_by_code_or_slug(client, national, three):
 
 
 def test_api_lists_a_municipalitys_promises_and_every_one(client, national, three):
+    _jonkoping, vaxjo, _habo = three
     own = client.get("/api/v1/municipalities/vaxjo/promises/").json()
     assert [(p["municipality"], p["published_tertials"]) for p in own] == [("Växjö", [1, 2])]
+    vaxjo.publish(2, reason="Rättat antal")  # a correction is the same tertial
+    cache.clear()
+    own = client.get("/api/v1/municipalities/vaxjo/promises/").json()
+    assert own[0]["published_tertials"] == [1, 2]
     every = client.get("/api/v1/promises/").json()
     assert sorted((p["municipality"], tuple(p["published_tertials"])) for p in every) == [
         ("Habo", ()),
@@ -314,8 +332,11 @@ def test_api_lists_a_municipalitys_promises_and_every_one(client, national, thre
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("/api/v1/municipalities/9999/promises/", "Det finns ingen kommun med koden eller namnet 9999."),
-        ("/api/v1/municipalities/atlantis/promises/2022/", "Det finns ingen kommun med koden eller namnet atlantis."),
+        ("/api/v1/municipalities/9999/promises/", "Det finns ingen kommun med koden eller adressen 9999."),
+        ("/api/v1/municipalities/atlantis/promises/2022/", "Det finns ingen kommun med koden eller adressen atlantis."),
+        ("/api/v1/municipalities/%00/promises/", "Adressen finns inte i API:et för öppna data."),
+        ("/api/v1/municipalities/%D9%A0%D9%A6/promises/", "Adressen finns inte i API:et för öppna data."),
+        ("/api/v1/municipalities/N%0Av/promises/", "Adressen finns inte i API:et för öppna data."),
         ("/api/v1/municipalities/ale/promises/2022/", "Ale har inget medborgarlöfte för 2022."),
     ],
 )

@@ -69,9 +69,15 @@ def test_feed_is_empty_before_publication_and_for_a_draft_promise(client):
     world = World(year=YEAR)
     assert _entries(client) == []
     world.publish(1)
+    World(year=YEAR - 1)  # the municipality keeps a public promise
     world.promise.status = Promise.Status.DRAFT
     world.promise.save()
     assert _entries(client) == []
+
+
+def test_feed_of_a_municipality_without_a_public_promise_is_a_404(client):
+    World(year=YEAR).promise.delete()
+    assert client.get(reverse("public:feed", args=["jonkoping"])).status_code == 404
 
 
 @pytest.mark.parametrize("tertials", [1, 3])

@@ -33,6 +33,7 @@ def test_open_data_page_explains_licence_rhythm_and_small_numbers(client):
 def test_open_data_page_licence_is_configurable(client, settings):
     settings.OPEN_DATA_LICENCE = "CC BY 4.0"
     settings.OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.sv"
+    World(year=YEAR)
     body = client.get(reverse("public:open_data", args=["jonkoping"])).content.decode()
     assert "Data publiceras under CC BY 4.0." in body
     assert "utan att ange källan" not in body

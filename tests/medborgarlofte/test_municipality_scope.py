@@ -73,6 +73,22 @@ def test_staff_are_offered_only_the_areas_where_their_organisation_works(client,
     assert {area.municipality_id for area in areas.values()} == {habo.promise.municipality_id}
 
 
+def test_staff_posting_an_area_of_a_municipality_their_organisation_does_not_serve_save_nothing(client, two):
+    jonkoping, habo = two
+    client.force_login(habo.officer)
+    before = Activity.objects.count()
+    response = client.post(
+        reverse("activity_log", args=["fotpatrull"]),
+        {"area": jonkoping.raslatt.pk, "date": date(YEAR, 3, 1).isoformat(), "quantity": "1"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["area"]
+    assert Activity.objects.count() == before
+    # Shown again with the areas of the municipality the organisation serves.
+    areas = response.context["form"].areas
+    assert {area.municipality_id for area in areas.values()} == {habo.promise.municipality_id}
+
+
 def test_staff_cannot_log_in_a_municipality_their_organisation_does_not_serve(two):
     jonkoping, habo = two
     with pytest.raises(ValidationError) as refused:
@@ -104,3 +120,17 @@ def test_a_manager_saved_without_an_organisation_reaches_no_promise(client, two)
     assert client.get(reverse("followup:target", args=[jonkoping.patrol_target.pk])).status_code == 404
     assert client.get(reverse("followup:dashboard")).context["promise"] is None
     assert list(client.get(reverse("activity_list")).context["table"].data.data) == []
+
+
+def test_a_police_area_serving_two_municipalities_sees_each_area_with_its_municipality(client, two):
+    jonkoping, habo = two
+    jonkoping.police.municipalities.add(habo.promise.municipality)
+    habo.promise.parties.add(jonkoping.police)
+    client.force_login(jonkoping.officer)
+    body = client.get(reverse("activity_log", args=["fotpatrull"])).content.decode()
+    assert f'<option value="{jonkoping.whole.pk}">Hela kommunen (Jönköping)</option>' in body
+    assert f'<option value="{habo.whole.pk}">Hela kommunen (Habo)</option>' in body
+    # One municipality's staff see the names alone, as before.
+    client.force_login(habo.clerk)
+    body = client.get(reverse("activity_log", args=["lagesbild"])).content.decode()
+    assert f'<option value="{habo.whole.pk}">Hela kommunen</option>' in body

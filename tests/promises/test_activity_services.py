@@ -153,6 +153,19 @@ def test_activity_create_same_submission_key_twice_creates_one_entry():
     assert Activity.objects.count() == 1
 
 
+def test_activity_create_same_submission_key_after_the_rules_changed_returns_the_first_entry():
+    # The form posted again (the back button) after its tertial was published meanwhile.
+    world = World()
+    key = uuid.uuid4()
+    first = activity_create(user=world.officer, data=_data(world), submission_key=key)
+    tertial_lock(promise=world.promise, tertial=Tertial.of(world.today).number)
+    with pytest.raises(ValidationError):  # a new entry is refused
+        activity_create(user=world.officer, data=_data(world), submission_key=uuid.uuid4())
+    second = activity_create(user=world.officer, data=_data(world), submission_key=key)
+    assert second.pk == first.pk
+    assert Activity.objects.count() == 1
+
+
 def test_activity_create_in_a_published_tertial_is_for_managers_only():
     world = World()
     tertial_lock(promise=world.promise, tertial=Tertial.of(world.today).number)

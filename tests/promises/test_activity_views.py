@@ -323,7 +323,7 @@ def test_activity_list_query_count_does_not_grow(client, django_assert_num_queri
     for _ in range(entries):
         _log(world)
     client.force_login(world.officer)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(reverse("activity_list"))
     table = response.context["table"]
     assert table.paginator.count == entries

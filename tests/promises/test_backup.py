@@ -24,9 +24,10 @@ def _rows(cursor) -> dict[str, int]:
 
 
 def _revisions(cursor) -> set[uuid.UUID]:
-    # A restore gives every promise a new revision, so no cache key of the old timeline returns.
-    cursor.execute("SELECT revision FROM promises_promise")
-    return {uuid.UUID(str(row[0])) for row in cursor.fetchall()}
+    # A restore gives every promise a new revision and rules revision, so no cache key of the
+    # old timeline returns.
+    cursor.execute("SELECT revision, rules_revision FROM promises_promise")
+    return {uuid.UUID(str(value)) for row in cursor.fetchall() for value in row}
 
 
 def test_backup_and_restore_into_a_fresh_database(tmp_path):
@@ -40,8 +41,8 @@ def test_backup_and_restore_into_a_fresh_database(tmp_path):
         expected = _rows(cursor)
     assert expected["promises_activity"] == Activity.objects.count() == 3
     assert expected["promises_target"] == Target.objects.count()
-    before = {promise.revision for promise in Promise.objects.all()}
-    assert len(before) == Promise.objects.count() > 0
+    before = {value for promise in Promise.objects.all() for value in (promise.revision, promise.rules_revision)}
+    assert len(before) == 2 * Promise.objects.count() > 0
     backup = tmp_path / "backup.dump"
     call_command("backup", output=backup)
     assert backup.stat().st_size > 0

@@ -342,6 +342,34 @@ def test_import_suggests_the_closest_known_name_for_an_unknown_one():
     ]
 
 
+def test_import_tells_apart_same_named_areas_of_the_municipalities_a_police_area_serves():
+    """Södra Vätterbygden serves Jönköping and Habo, and both have "Hela kommunen" (and Råslätt
+    here): the plain name is ambiguous and says how to write it, the name with its
+    municipality is found."""
+    jonkoping, habo = World(), World(municipality="Habo")
+    jonkoping.police.municipalities.add(habo.promise.municipality)
+    habo.promise.parties.add(jonkoping.police)
+    raw = _csv(
+        jonkoping,
+        f"{_day(jonkoping)};fotpatrull;Hela kommunen;1;;;;",
+        f"{_day(jonkoping)};fotpatrull;hela kommunen (habo);1;;;;",
+        f"{_day(jonkoping)};fotpatrull;Råslätt (Jönköping);2;;;;",
+    )
+    preview = import_preview(raw=raw, file_name="export.csv", user=jonkoping.officer)
+    assert [(e.line, e.message) for e in preview.errors] == [
+        (
+            2,
+            "”Hela kommunen” är ett område i flera kommuner som din organisation arbetar i: "
+            "skriv ”Hela kommunen (Habo)” eller ”Hela kommunen (Jönköping)”.",
+        )
+    ]
+    # Every row is read; the two good ones name one area each.
+    raw = _csv(jonkoping, *(line for line in raw.decode("utf-8-sig").splitlines()[2:]))
+    preview = import_preview(raw=raw, file_name="export.csv", user=jonkoping.officer)
+    assert preview.errors == []
+    assert [(r.area, r.quantity) for r in preview.rows] == [(habo.whole, 1), (jonkoping.raslatt, 2)]
+
+
 def _many_bad(world: World) -> bytes:
     lines = [f"{_day(world)};Fotpatrullering;Råslätt;1;;;;"]
     lines += [f"{_day(world)};Fotpatrullering;Gränna;1;;;;" for _ in range(14)]  # lines 3–16

@@ -16,7 +16,7 @@ from promises.loader import promise_load
 from promises.models import Activity, Promise, Target
 from promises.periods import Tertial
 from promises.revisions import promise_changed
-from promises.services import ActivityData, activity_create, activity_delete, activity_update
+from promises.services import ActivityData, activity_create, activity_delete, activity_update, target_areas_set
 from tests.factories import World
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,10 @@ SEED = Path(__file__).resolve().parents[2] / "data" / "medborgarlofte-2022-jonko
 
 def _revision(promise: Promise):
     return Promise.objects.values_list("revision", flat=True).get(pk=promise.pk)
+
+
+def _rules_revision(promise: Promise):
+    return Promise.objects.values_list("rules_revision", flat=True).get(pk=promise.pk)
 
 
 def test_promise_changed_gives_a_new_revision_after_commit_never_before(django_capture_on_commit_callbacks):
@@ -61,6 +65,31 @@ def test_every_activity_service_moves_the_revision(django_capture_on_commit_call
     seen.append(_revision(world.promise))
     assert len(set(seen)) == 5
     assert Activity.objects.count() == 1
+
+
+def test_entries_leave_the_rules_revision_and_anything_else_moves_it(django_capture_on_commit_callbacks):
+    # An entry changes figures, never what the activity rules read: their cache stays valid.
+    world = World(year=YEAR)
+    rules = _rules_revision(world.promise)
+    data = ActivityData(activity_type=world.patrol, area=world.raslatt, date=date(YEAR, 3, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        activity = activity_create(user=world.manager, data=data)
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_update(activity=activity, user=world.manager, data=ActivityData(**{**data.__dict__, "quantity": 2}))
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_delete(activity=activity, user=world.manager)
+    lines = [";".join(COLUMNS), "2022-03-02;fotpatrull;Råslätt;2;;;;"]
+    preview = import_preview(raw="\n".join(lines).encode(), file_name="a.csv", user=world.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_save(preview=preview, user=world.manager)
+    assert _rules_revision(world.promise) == rules
+    with django_capture_on_commit_callbacks(execute=True):
+        target_areas_set(target=world.patrol_target, areas=[world.raslatt, world.oxnehaga])
+    assert _rules_revision(world.promise) != rules
+    moved = _rules_revision(world.promise)
+    with django_capture_on_commit_callbacks(execute=True):
+        promise_changed([world.promise.pk])
+    assert _rules_revision(world.promise) not in {rules, moved}
 
 
 def test_comments_and_approvals_move_the_revision(django_capture_on_commit_callbacks):

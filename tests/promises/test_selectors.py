@@ -46,8 +46,36 @@ def test_activity_log_loads_the_rules_context_once_per_request(client, loads):
     loads.clear()
     response = client.post(url, _post(world, world.raslatt))
     assert response.status_code == 302
-    assert loads == [{"municipalities": None, "organisation_id": world.police.pk}]
+    # A post loads only the promises of the posted area's municipality.
+    assert loads == [{"area_id": world.raslatt.pk, "organisation_id": world.police.pk}]
     assert Activity.objects.get().area == world.raslatt
+
+
+def test_a_post_loads_the_promises_of_the_posted_areas_municipality_only():
+    world = World(year=2022)
+    habo = PromiseFactory(municipality="Habo", year=2022, status=Promise.Status.ACTIVE)
+    habo.parties.set([world.police])
+    world.police.municipalities.add(habo.municipality)
+    context = ActivityContext.load(area_id=world.raslatt.pk, organisation_id=world.police.pk)
+    assert list(context.promises.values()) == [world.promise]
+    assert ActivityContext.load(area_id=0, organisation_id=world.police.pk).promises == {}
+
+
+def test_a_refused_post_offers_again_the_areas_of_every_municipality_the_organisation_serves(client, loads):
+    world = World(year=2022)
+    habo = PromiseFactory(municipality="Habo", year=2022, status=Promise.Status.ACTIVE)
+    habo.parties.set([world.police])
+    world.police.municipalities.add(habo.municipality)
+    centrum = AreaFactory(municipality="Habo", name="Centrum", slug="centrum")
+    client.force_login(world.officer)
+    url = reverse("activity_log", args=["fotpatrull"])
+    offered = set(client.get(url).context["form"].areas)
+    assert {world.raslatt.pk, centrum.pk} <= offered
+    loads.clear()
+    response = client.post(url, _post(world, world.raslatt) | {"quantity": "0"})
+    assert response.context["form"].errors["quantity"]
+    assert set(response.context["form"].areas) == offered
+    assert [call.get("area_id") for call in loads] == [world.raslatt.pk, None]  # the post's, then the choice's
 
 
 def test_activity_log_refused_entry_loads_the_context_once_too(client, loads):
@@ -76,11 +104,20 @@ def test_activity_edit_loads_the_context_of_the_entrys_municipality_once(client,
 
 def test_context_holds_only_the_promises_the_organisation_may_log_on():
     world = World(year=2022)
-    rescue = OrganisationFactory(short_name="Räddningstjänsten", kind=Organisation.Kind.OTHER)
+    rescue = OrganisationFactory(
+        short_name="Räddningstjänsten", kind=Organisation.Kind.OTHER, municipalities=["Jönköping", "Habo", "Mullsjö"]
+    )
     world.patrol.organisations.add(rescue)
     signed = PromiseFactory(municipality="Habo", year=2022)
     signed.parties.set([world.police, rescue])
     # Jönköping counts the one type the rescue service logs and it did not sign: nothing to log there.
+    mullsjo = PromiseFactory(municipality="Mullsjö", year=2022)
+    mullsjo.parties.set([world.police])
+    # Mullsjö counts it too, with a target of no area yet: nothing to log there either.
+    TargetFactory(commitment__section__promise=mullsjo, activity_type=world.patrol, areas=[])
+    # Värnamo it signed, but does not work there.
+    elsewhere = PromiseFactory(municipality="Värnamo", year=2022)
+    elsewhere.parties.set([rescue])
     context = ActivityContext.load(organisation_id=rescue.pk)
     assert list(context.promises.values()) == [signed]
     assert context.types_by_organisation == {rescue.pk: {world.patrol.pk}}
@@ -159,6 +196,19 @@ def test_rules_are_read_from_the_cache_while_the_revision_stands(django_assert_n
         context = ActivityContext.load(organisation_id=world.police.pk)
     assert context.target_areas[(world.promise.pk, world.traffic.pk)] == {world.raslatt.pk, world.oxnehaga.pk}
     assert context.parties[world.promise.pk] == {world.police.pk, world.municipality.pk}
+
+
+def test_a_logged_entry_leaves_the_rules_cached(django_assert_num_queries, django_capture_on_commit_callbacks):
+    from promises.services import ActivityData, activity_create
+
+    world = World(year=2022)
+    cache.clear()
+    ActivityContext.load(area_id=world.raslatt.pk, organisation_id=world.police.pk)  # now cached
+    with django_capture_on_commit_callbacks(execute=True):  # the entry's new revision, after commit
+        activity_create(user=world.officer, data=ActivityData(activity_type=world.patrol, area=world.raslatt, date=DAY))
+    with django_assert_num_queries(4):  # the promises, the types, where it works, what is published
+        context = ActivityContext.load(area_id=world.raslatt.pk, organisation_id=world.police.pk)
+    assert context.target_areas[(world.promise.pk, world.patrol.pk)] == {world.raslatt.pk}
 
 
 def test_rules_go_through_redis_as_several_servers_share_them(redis_cache, django_assert_num_queries):  # noqa: F811

@@ -169,3 +169,10 @@ def test_login_page_marks_nothing_invalid_before_a_try(client):
     body = client.get(reverse("login")).content.decode()
     assert "aria-invalid" not in body
     assert "js/form-errors" not in body
+
+
+def test_djangos_usual_login_address_leads_to_ours(client):
+    response = client.get("/accounts/login/?next=/start/")
+    assert response.status_code == 301
+    assert response["Location"] == "/konto/logga-in/?next=/start/"
+    assert client.get("/en/accounts/login/")["Location"] == "/en/konto/logga-in/"
