@@ -51,17 +51,20 @@ loadtest: $(VENV)/.installed-load
 loadtest-short: $(VENV)/.installed-load
 	$(BIN)/python -m loadtest.run --seconds 30 --users 10
 
-## bench: the follow-up at 10 k, 100 k and 1 M activities on PostgreSQL (BENCH_SIZES to change)
+## bench: 300 municipalities' promises with 10 k, 100 k and 1 M activities on PostgreSQL, then bench-http.
+## National scale: `make bench BENCH_SIZES=10000,1000000,10000000` (10 M: about 5 GiB on disk and
+## a quarter of an hour more on 2 cores; see docs/scaling.md). BENCH_ARGS passes more, e.g. --repeats 7.
 BENCH_SIZES ?= 10000,100000,1000000
+BENCH_ARGS ?=
 bench: $(VENV)/.installed-dev
-	DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench.run --sizes $(BENCH_SIZES)
+	DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench.run --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 	$(MAKE) bench-http
 
 ## bench-http: public pages against a static file through gunicorn, measured with wrk (apt-get install wrk)
 bench-http: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.http
 
-## bench-smoke: the benchmark at its smallest size, so it cannot rot (CI runs it)
+## bench-smoke: the benchmark at its smallest size, so it cannot rot (CI runs it; about a minute and a half)
 bench-smoke: $(VENV)/.installed-dev
 	DJANGO_SETTINGS_MODULE=bench.settings $(BIN)/python -m bench.run --sizes 10000 --promises 10 --repeats 3 \
 		--output artifacts/performance-smoke.md

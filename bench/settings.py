@@ -11,3 +11,6 @@ AXES_ENABLED = False
 
 # No collectstatic for the benchmark: whitenoise's missing-folder warning is noise here.
 warnings.filterwarnings("ignore", message="No directory at")
+
+# The national installation: `/` is the index of every municipality, not one municipality's page.
+PUBLIC_DEFAULT_MUNICIPALITY = ""
