@@ -10,13 +10,18 @@ import itertools
 import os
 import re
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "medborgarlofte-demo")
 ACKNOWLEDGED_FILE = os.environ.get("ACKNOWLEDGED_FILE", "acknowledged.txt")
-# A date staff may log: in the 2022 promise, in T3, which the demo has not published.
-LOG_DATE = os.environ.get("LOADTEST_DATE", "2022-10-15")
+# A date staff may log: today, in the running year's promise, whose current tertial the demo
+# has not published (and 2022 is closed once the running year has its promise).
+LOG_DATE = os.environ.get("LOADTEST_DATE", datetime.now(ZoneInfo("Europe/Stockholm")).date().isoformat())
+LOG_YEAR = LOG_DATE[:4]
+LOG_TERTIAL = (int(LOG_DATE[5:7]) - 1) // 4 + 1
 SAVED = re.compile(r"/registreringar/(\d+)/sparad/")
 _acknowledged: list[int] = []
 _HOSTS = os.environ.get("LOADTEST_HOSTS", "").split() or [""]
@@ -111,12 +116,14 @@ class Manager(_LoggedIn):
         if not self.logged_in:
             self.login()
             return
-        # The 2022 promise's T3: the staff above log into it, so its revision (and the
-        # dashboard's cache key) changes all the time, as on a busy day.
+        # The running year's promise and tertial: the staff above log into it, so its revision
+        # (and the dashboard's cache key) changes all the time, as on a busy day.
         if not getattr(self, "dashboard_url", ""):
             page = self.client.get(self.url("/uppfoljning/"), name="dashboard")
-            match = re.search(r'<option value="(\d+)"[^>]*>[^<]*2022\)</option>', page.text)
-            self.dashboard_url = f"/uppfoljning/?promise={match.group(1)}&tertial=3" if match else "/uppfoljning/"
+            match = re.search(rf'<option value="(\d+)"[^>]*>[^<]*{LOG_YEAR}\)</option>', page.text)
+            self.dashboard_url = (
+                f"/uppfoljning/?promise={match.group(1)}&tertial={LOG_TERTIAL}" if match else "/uppfoljning/"
+            )
             return
         self.client.get(self.url(self.dashboard_url), name="dashboard")
 
