@@ -103,9 +103,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _followup_table(
-    request: AuthenticatedHttpRequest, promise: Promise, tertial: Tertial
+    request: AuthenticatedHttpRequest, promise: Promise, tertial: Tertial, publications: list[Publication] | None = None
 ) -> tuple[FollowupTable, list]:
-    rows = followup_rows(promise=promise, tertial=tertial)
+    rows = followup_rows(promise=promise, tertial=tertial, publications=publications)
     outside = outside_totals(promise=promise, until=followup_as_of(tertial=tertial))
     table = FollowupTable(rows, tertial=tertial.number, final=followup_is_final(tertial=tertial), outside=outside)
     table.caption = _("Follow-up %(tertial)s") % {"tertial": tertial.label}
@@ -127,8 +127,8 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
     key = f"dashboard:{promise.pk}:{promise.revision}:{tertial.number}:{as_of.isoformat()}:{final}:{get_language()}"
 
     def compute() -> dict:
-        table, rows = _followup_table(request, promise, tertial)
         publications = list(Publication.objects.filter(promise=promise, tertial=tertial.number).order_by("-version"))
+        table, rows = _followup_table(request, promise, tertial, publications)
         next_version = publications[0].version + 1 if publications else 1
         return {
             "body": render_to_string(
