@@ -81,7 +81,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             if not choice.is_bound:
                 choice = FollowupChoiceForm(initial={"promise": promise.pk, "tertial": tertial.number}, promises=own)
     if promise is None or tertial is None:  # a promise always comes with its tertial
-        return render(request, "manager/dashboard.html", {"choice": choice, "promise": None, "promise_options": []})
+        return render(request, "manager/dashboard.html", {"choice": choice, "promise": None, "promise_options": ""})
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
         table = _followup_table(request, promise, tertial)[0]
@@ -91,7 +91,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "manager/dashboard.html",
         {
             "choice": choice,
-            "promise_options": choice.promises.values_list("pk", "title", "municipality__name", "year"),
+            "promise_options": choice.promise_options(selected=promise),
             "promise": promise,
             "tertial": tertial,
             "as_of": followup_as_of(tertial=tertial),
