@@ -1,7 +1,7 @@
+import html
 from typing import cast
 
 from django import forms
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -21,17 +21,18 @@ class FollowupChoiceForm(forms.Form):
 
     def promise_options(self, *, selected: Promise | None) -> str:
         """The promise list's <option>s, joined in Python: at national scale there are hundreds,
-        and a template loop over them cost more than the rest of the cached dashboard."""
+        and a template loop over them cost more than the rest of the cached dashboard.
+
+        The standard library's escape is the one Django's wraps; called directly it is several
+        times cheaper than format_html per option, which made this the page's largest cost."""
         selected_pk = selected.pk if selected is not None else None
-        return format_html_join(
-            "",
-            '<option value="{}"{}>{} ({} {})</option>',
-            (
-                (pk, mark_safe(" selected") if pk == selected_pk else "", title, municipality, year)
-                for pk, title, municipality, year in self.promises.values_list(
-                    "pk", "title", "municipality__name", "year"
-                )
-            ),
+        rows = self.promises.values_list("pk", "title", "municipality__name", "year")
+        return mark_safe(  # every text value below is escaped; pk and year are integers
+            "".join(
+                f'<option value="{pk}"{" selected" if pk == selected_pk else ""}>'
+                f"{html.escape(title)} ({html.escape(municipality)} {year})</option>"
+                for pk, title, municipality, year in rows
+            )
         )
 
 

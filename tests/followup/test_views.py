@@ -123,6 +123,20 @@ def test_dashboard_exports_csv_and_xlsx(client):
     assert client.get(_dashboard(world) + "&_export=xlsx").content[:2] == b"PK"
 
 
+def test_dashboard_promise_options_escape_the_title_and_mark_the_chosen_one(client):
+    world = World(year=YEAR)
+    world.promise.title = 'Trygg <b>"stad"</b> & by'
+    world.promise.save(update_fields=["title"])
+    client.force_login(world.manager)
+    body = client.get(_dashboard(world)).content.decode()
+    option = (
+        f'<option value="{world.promise.pk}" selected>Trygg &lt;b&gt;&quot;stad&quot;&lt;/b&gt; &amp; by '
+        f"({world.promise.municipality.name} {YEAR})</option>"
+    )
+    assert option in body
+    assert '<b>"stad"</b>' not in body
+
+
 @pytest.mark.parametrize("extra_targets", [0, 99])
 def test_dashboard_query_count_does_not_grow_with_targets(client, django_assert_num_queries, extra_targets):
     world = World(year=YEAR)
