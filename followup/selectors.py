@@ -71,11 +71,15 @@ def month_totals(*, promise: Promise) -> MonthTotals:
     return {(r["activity_type_id"], r["area_id"], r["month"]): (r["sum_total"], r["sum_flagged"] or 0) for r in rows}
 
 
-def coverage(*, promise: Promise, type_ids: set[int]) -> dict[str, Coverage]:
+def coverage(
+    *, promise: Promise, type_ids: set[int], periods: tuple[str, ...] = ("week", "month")
+) -> dict[str, Coverage]:
     """For each (type, area): the ISO weeks and the months that have at least one entry.
 
     One query for the distinct days with an entry (at most 366 per type and area); the
-    calendar (promises/periods.py) turns the days into weeks and months.
+    calendar (promises/periods.py) turns the days into weeks and months. `periods`: only
+    these are filled in (the others stay empty), for a caller whose targets use only one:
+    the days of a million activities are a few thousand, each turned into its period here.
     """
     weeks: Coverage = {}
     months: Coverage = {}
@@ -87,9 +91,12 @@ def coverage(*, promise: Promise, type_ids: set[int]) -> dict[str, Coverage]:
         .distinct()
         .order_by()
     )
+    by_week, by_month = "week" in periods, "month" in periods
     for type_id, area_id, day in rows:
-        weeks.setdefault((type_id, area_id), set()).add(period_of(day, "week"))
-        months.setdefault((type_id, area_id), set()).add(period_of(day, "month"))
+        if by_week:
+            weeks.setdefault((type_id, area_id), set()).add(period_of(day, "week"))
+        if by_month:
+            months.setdefault((type_id, area_id), set()).add(period_of(day, "month"))
     return {"week": weeks, "month": months}
 
 
@@ -138,10 +145,12 @@ def followup_rows(
     targets = promise_targets(promise=promise)
     specs = {target.pk: _spec(target) for target in targets}
     totals = month_totals(promise=promise)
-    cadence_types = {
-        t.activity_type_id for t in targets if t.kind == Target.Kind.CADENCE and t.activity_type_id is not None
-    }
-    covered = coverage(promise=promise, type_ids=cadence_types)
+    cadence = [t for t in targets if t.kind == Target.Kind.CADENCE and t.activity_type_id is not None]
+    covered = coverage(
+        promise=promise,
+        type_ids={t.activity_type_id for t in cadence if t.activity_type_id is not None},
+        periods=tuple({t.period for t in cadence}),
+    )
     comments = {
         c.target_id: c
         for c in TargetComment.objects.filter(target__in=targets, tertial=tertial.number).select_related("updated_by")

@@ -277,7 +277,7 @@ def _target_charts(*, target: Target, promise: Promise, tertial: Tertial, row) -
         # target_cadence_needs_type_and_period: a cadence target always has a type.
         assert target.activity_type_id is not None, "a cadence target has a type"
         type_id = target.activity_type_id
-        covered_all = coverage(promise=promise, type_ids={type_id})[target.period]
+        covered_all = coverage(promise=promise, type_ids={type_id}, periods=(target.period,))[target.period]
         target_areas = sorted(target.areas.all(), key=str)
         covered = {area.pk: covered_all.get((type_id, area.pk), set()) for area in target_areas}
         context["grid"] = charts.cadence_grid(
