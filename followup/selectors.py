@@ -92,11 +92,17 @@ def coverage(
         .order_by()
     )
     by_week, by_month = "week" in periods, "month" in periods
+    # The same few hundred days come back for every type and area: each is turned into its
+    # week and month once.
+    periods_of: dict[date, tuple[tuple[int, int], tuple[int, int]]] = {}
     for type_id, area_id, day in rows:
+        if day not in periods_of:
+            periods_of[day] = (period_of(day, "week"), period_of(day, "month"))
+        week, month = periods_of[day]
         if by_week:
-            weeks.setdefault((type_id, area_id), set()).add(period_of(day, "week"))
+            weeks.setdefault((type_id, area_id), set()).add(week)
         if by_month:
-            months.setdefault((type_id, area_id), set()).add(period_of(day, "month"))
+            months.setdefault((type_id, area_id), set()).add(month)
     return {"week": weeks, "month": months}
 
 
