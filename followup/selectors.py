@@ -109,7 +109,7 @@ def coverage(
 def promise_targets(*, promise: Promise) -> list[Target]:
     return list(
         Target.objects.filter(commitment__section__promise=promise)
-        .select_related("commitment__section", "activity_type", "parent")
+        .select_related("commitment__section", "activity_type")  # a share's parent is read by its id
         .prefetch_related("areas")
         .order_by("commitment__section__number", "commitment__number", "order", "pk")
     )
