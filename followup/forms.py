@@ -1,6 +1,8 @@
+import html
 from typing import cast
 
 from django import forms
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import Status, TertialNumber
@@ -16,6 +18,22 @@ class FollowupChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.promises = promises.public().order_by("-year", "municipality__name")
         cast(forms.ModelChoiceField, self.fields["promise"]).queryset = self.promises  # the field declared above
+
+    def promise_options(self, *, selected: Promise | None) -> str:
+        """The promise list's <option>s, joined in Python: at national scale there are hundreds,
+        and a template loop over them cost more than the rest of the cached dashboard.
+
+        The standard library's escape is the one Django's wraps; called directly it is several
+        times cheaper than format_html per option, which made this the page's largest cost."""
+        selected_pk = selected.pk if selected is not None else None
+        rows = self.promises.values_list("pk", "title", "municipality__name", "year")
+        return mark_safe(  # every text value below is escaped; pk and year are integers
+            "".join(
+                f'<option value="{pk}"{" selected" if pk == selected_pk else ""}>'
+                f"{html.escape(title)} ({html.escape(municipality)} {year})</option>"
+                for pk, title, municipality, year in rows
+            )
+        )
 
 
 class TargetCommentForm(forms.Form):

@@ -81,7 +81,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             if not choice.is_bound:
                 choice = FollowupChoiceForm(initial={"promise": promise.pk, "tertial": tertial.number}, promises=own)
     if promise is None or tertial is None:  # a promise always comes with its tertial
-        return render(request, "manager/dashboard.html", {"choice": choice, "promise": None, "promise_options": []})
+        return render(request, "manager/dashboard.html", {"choice": choice, "promise": None, "promise_options": ""})
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
         table = _followup_table(request, promise, tertial)[0]
@@ -91,7 +91,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "manager/dashboard.html",
         {
             "choice": choice,
-            "promise_options": choice.promises.values_list("pk", "title", "municipality__name", "year"),
+            "promise_options": choice.promise_options(selected=promise),
             "promise": promise,
             "tertial": tertial,
             "as_of": followup_as_of(tertial=tertial),
@@ -103,9 +103,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _followup_table(
-    request: AuthenticatedHttpRequest, promise: Promise, tertial: Tertial
+    request: AuthenticatedHttpRequest, promise: Promise, tertial: Tertial, publications: list[Publication] | None = None
 ) -> tuple[FollowupTable, list]:
-    rows = followup_rows(promise=promise, tertial=tertial)
+    rows = followup_rows(promise=promise, tertial=tertial, publications=publications)
     outside = outside_totals(promise=promise, until=followup_as_of(tertial=tertial))
     table = FollowupTable(rows, tertial=tertial.number, final=followup_is_final(tertial=tertial), outside=outside)
     table.caption = _("Follow-up %(tertial)s") % {"tertial": tertial.label}
@@ -127,8 +127,8 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
     key = f"dashboard:{promise.pk}:{promise.revision}:{tertial.number}:{as_of.isoformat()}:{final}:{get_language()}"
 
     def compute() -> dict:
-        table, rows = _followup_table(request, promise, tertial)
         publications = list(Publication.objects.filter(promise=promise, tertial=tertial.number).order_by("-version"))
+        table, rows = _followup_table(request, promise, tertial, publications)
         next_version = publications[0].version + 1 if publications else 1
         return {
             "body": render_to_string(
@@ -277,7 +277,7 @@ def _target_charts(*, target: Target, promise: Promise, tertial: Tertial, row) -
         # target_cadence_needs_type_and_period: a cadence target always has a type.
         assert target.activity_type_id is not None, "a cadence target has a type"
         type_id = target.activity_type_id
-        covered_all = coverage(promise=promise, type_ids={type_id})[target.period]
+        covered_all = coverage(promise=promise, type_ids={type_id}, periods=(target.period,))[target.period]
         target_areas = sorted(target.areas.all(), key=str)
         covered = {area.pk: covered_all.get((type_id, area.pk), set()) for area in target_areas}
         context["grid"] = charts.cadence_grid(

@@ -98,4 +98,4 @@ def test_manager_start_query_count_does_not_grow_with_the_data(client, world, en
     client.get(reverse("home"))  # the session and the caches settle
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("home")).status_code == 200
-    assert len(queries) == 16
+    assert len(queries) == 15

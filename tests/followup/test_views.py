@@ -123,6 +123,20 @@ def test_dashboard_exports_csv_and_xlsx(client):
     assert client.get(_dashboard(world) + "&_export=xlsx").content[:2] == b"PK"
 
 
+def test_dashboard_promise_options_escape_the_title_and_mark_the_chosen_one(client):
+    world = World(year=YEAR)
+    world.promise.title = 'Trygg <b>"stad"</b> & by'
+    world.promise.save(update_fields=["title"])
+    client.force_login(world.manager)
+    body = client.get(_dashboard(world)).content.decode()
+    option = (
+        f'<option value="{world.promise.pk}" selected>Trygg &lt;b&gt;&quot;stad&quot;&lt;/b&gt; &amp; by '
+        f"({world.promise.municipality.name} {YEAR})</option>"
+    )
+    assert option in body
+    assert '<b>"stad"</b>' not in body
+
+
 @pytest.mark.parametrize("extra_targets", [0, 99])
 def test_dashboard_query_count_does_not_grow_with_targets(client, django_assert_num_queries, extra_targets):
     world = World(year=YEAR)
@@ -130,7 +144,7 @@ def test_dashboard_query_count_does_not_grow_with_targets(client, django_assert_
     for _ in range(extra_targets):
         TargetFactory(commitment=CommitmentFactory(section=section), activity_type=world.patrol, areas=[world.raslatt])
     client.force_login(world.manager)
-    with django_assert_num_queries(19):  # 18, and what was logged outside the targets' areas
+    with django_assert_num_queries(18):  # 17, and what was logged outside the targets' areas
         client.get(_dashboard(world))
 
 
@@ -152,7 +166,7 @@ def test_dashboard_query_count_does_not_grow_with_activities(client, django_asse
         batch_size=2000,
     )
     client.force_login(world.manager)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         response = client.get(_dashboard(world))
     # The rows reach what the page reads: T1 (1 January–30 April) holds 120 of them at 10,000.
     patrol = next(row for row in response.context["table"].data.data if row.target == world.patrol_target)
