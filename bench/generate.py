@@ -1,7 +1,9 @@
 """A realistic national dataset: N promises over several years, their targets, and activities
 spread over types, areas and weeks the way the targets use them, each with the history row the
 model keeps for it (so the database's size is a live installation's). Activities go in by
-PostgreSQL's COPY: about 10× faster than bulk_create, which matters at 10 M (docs/scaling.md)."""
+PostgreSQL's COPY: about 4× faster than bulk_create here, which matters at 10 M (docs/scaling.md).
+The benchmark's own data, written around the services on purpose: they check each entry's rules,
+which is what the benchmark measures, not what it loads."""
 
 import io
 import random
