@@ -9,10 +9,10 @@ from django.db import transaction
 from followup.models import Publication
 from followup.selectors import latest_publication
 from followup.services import ApprovalOutcome, target_comment_save, tertial_approve
-from promises.demo import demo_activities_save
+from promises.demo import demo_activities_save, demo_promise_close
 from promises.models import Promise, Target, User
 from promises.periods import Tertial, tertials
-from promises.services import ActivityData, structure_save
+from promises.services import ActivityData
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -147,6 +147,5 @@ def demo_earlier_publications_create(*, promise: Promise) -> list[Publication]:
         publication.published_at = datetime(published_year, month, day, 10, 0, tzinfo=STOCKHOLM)
         publication.save(update_fields=["published_at"])
         published.append(publication)
-    promise.status = Promise.Status.CLOSED
-    structure_save(obj=promise)
+    demo_promise_close(promise=promise)
     return published

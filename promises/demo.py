@@ -12,6 +12,7 @@ from django.db import transaction
 from promises import roles
 from promises.models import ActivityType, Area, Organisation, Promise, User
 from promises.periods import period_bounds, period_of
+from promises.revisions import promise_changed
 from promises.services import ActivityData, activity_create_many, promise_copy, structure_save
 
 DEMO_PASSWORD = "medborgarlofte-demo"
@@ -89,6 +90,7 @@ def demo_promise_close(*, promise: Promise) -> None:
     if promise.status != Promise.Status.CLOSED:
         promise.status = Promise.Status.CLOSED
         structure_save(obj=promise)
+        promise_changed([promise.pk])  # its pages and dashboards show the status
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from medborgarlofte import exports
 from promises.models import ActivityType, Area, ImportBatch, User
-from promises.names import NameIndex
+from promises.names import NameIndex, casefolded
 from promises.services import ActivityData, activity_check_many, activity_create_many
 
 COLUMNS = [
@@ -277,7 +277,18 @@ class Names:
         served = list(
             Area.objects.filter(municipality__organisations=user.organisation_id).select_related("municipality")
         )
-        areas = NameIndex((a, a.name, [*a.aliases, qualified_area_name(a)]) for a in served)
+        # A name several municipalities share is suggested with its municipality: alone it finds none.
+        places: dict[str, set[int]] = {}
+        for area in served:
+            places.setdefault(casefolded(area.name), set()).add(area.municipality_id)
+        areas = NameIndex(
+            (
+                a,
+                qualified_area_name(a) if len(places[casefolded(a.name)]) > 1 else a.name,
+                [a.name, qualified_area_name(a), *a.aliases],
+            )
+            for a in served
+        )
         return cls(types=types, areas=areas)
 
     def activity_type(self, text: str) -> ActivityType | None:

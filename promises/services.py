@@ -207,6 +207,8 @@ ACTIVITY_TYPE_NOT_ALLOWED = _("%(organisation)s does not log “%(type)s”.")
 ACTIVITY_PUBLISHED_PERIOD = _(
     "%(tertial)s has been published. Only a manager can change entries in a published period."
 )
+# A form's key is a fresh UUID: another user's only by forging it.
+ACTIVITY_SUBMISSION_KEY_TAKEN = _("This form has already been sent. Open the form again to log a new entry.")
 ACTIVITY_QUANTITY_TOO_LARGE = _("At most %(max)s in one entry. Check the number, or split it into several entries.")
 ACTIVITY_QUANTITY_TOO_SMALL = _("The quantity must be at least 1.")
 ACTIVITY_FIRST_TIME_REQUIRED = _("Answer whether it was a first-time user.")
@@ -536,6 +538,8 @@ def activity_create(
     except IntegrityError:
         # The same form posted again (a double click, the back button): the first post's entry.
         existing = _submitted(submission_key, user)
+        if existing is None and submission_key is not None:
+            raise ValidationError(ACTIVITY_SUBMISSION_KEY_TAKEN) from None
         if existing is None:
             raise
         return existing

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from promises import roles
 from promises.models import Activity
 from promises.periods import Tertial
 from promises.selectors import activity_counted_by
@@ -18,7 +19,7 @@ from promises.services import (
     activity_update,
     tertial_lock,
 )
-from tests.factories import AreaFactory, PromiseFactory, World
+from tests.factories import AreaFactory, PromiseFactory, UserFactory, World
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +152,16 @@ def test_activity_create_same_submission_key_twice_creates_one_entry():
     second = activity_create(user=world.officer, data=_data(world), submission_key=key)
     assert first.pk == second.pk
     assert Activity.objects.count() == 1
+
+
+def test_activity_create_with_another_users_submission_key_is_refused_in_words():
+    world = World()
+    key = uuid.uuid4()
+    activity_create(user=world.officer, data=_data(world), submission_key=key)
+    other = UserFactory(organisation=world.police, role=roles.POLICE_STAFF)
+    with pytest.raises(ValidationError, match="Formuläret har redan skickats"):
+        activity_create(user=other, data=_data(world), submission_key=key)
+    assert Activity.objects.filter(submission_key=key).count() == 1
 
 
 def test_activity_create_same_submission_key_after_the_rules_changed_returns_the_first_entry():

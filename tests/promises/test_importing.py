@@ -363,6 +363,12 @@ def test_import_tells_apart_same_named_areas_of_the_municipalities_a_police_area
             "skriv ”Hela kommunen (Habo)” eller ”Hela kommunen (Jönköping)”.",
         )
     ]
+    # A misspelt name is offered as it must be written, with its municipality.
+    misspelt = _csv(jonkoping, f"{_day(jonkoping)};fotpatrull;Hela kommunen (Hbo);1;;;;")
+    preview = import_preview(raw=misspelt, file_name="export.csv", user=jonkoping.officer)
+    assert [e.message for e in preview.errors] == [
+        "Okänt område ”Hela kommunen (Hbo)”. Menade du ”Hela kommunen (Habo)”?"
+    ]
     # Every row is read; the two good ones name one area each.
     raw = _csv(jonkoping, *(line for line in raw.decode("utf-8-sig").splitlines()[2:]))
     preview = import_preview(raw=raw, file_name="export.csv", user=jonkoping.officer)
