@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from promises.models import Activity, ActivityType, Area, User
+from promises.names import with_municipality
 from promises.selectors import ActivityContext, AreaChoices, activity_area_choices, municipality_names
 from promises.services import (
     ACTIVITY_AREA_REQUIRED,
@@ -41,7 +42,7 @@ def _grouped(choices: AreaChoices, municipalities: dict[int, str]) -> list:
 
     def option(area: Area) -> tuple[int, str]:
         if len(municipalities) > 1:
-            return area.pk, f"{area.name} ({municipalities[area.municipality_id]})"
+            return area.pk, with_municipality(area.name, municipalities[area.municipality_id])
         return area.pk, area.name
 
     if not choices.counted:

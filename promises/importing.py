@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from medborgarlofte import exports
 from promises.models import ActivityType, Area, ImportBatch, User
-from promises.names import NameIndex, casefolded
+from promises.names import NameIndex, casefolded, with_municipality
 from promises.services import ActivityData, activity_check_many, activity_create_many
 
 COLUMNS = [
@@ -258,7 +258,7 @@ def _header(rows: list[list]) -> list[str]:
 def qualified_area_name(area: Area) -> str:
     """An area with its municipality, "Hela kommunen (Habo)": what tells apart the areas of the
     same name in the municipalities one police area serves."""
-    return f"{area.name} ({area.municipality.name})"
+    return with_municipality(area.name, area.municipality.name)
 
 
 @dataclass

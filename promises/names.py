@@ -25,6 +25,12 @@ def folded(text: str) -> str:
     return casefolded("".join(char for char in decomposed if not unicodedata.combining(char)))
 
 
+def with_municipality(name: str, municipality: str) -> str:
+    """An area's name with its municipality, "Hela kommunen (Habo)": how the form shows and the
+    import and API accept the areas of the same name in the municipalities one police area serves."""
+    return f"{name} ({municipality})"
+
+
 class NameIndex(Generic[T]):
     """Objects by every name they go by (a name, a code, aliases), matched loosely."""
 

@@ -131,7 +131,8 @@ def _municipality_page(request: HttpRequest, slug: str, at_root: bool = False) -
     if promise is None and at_root:
         # The installation's start page before its first promise: say so, not "not found".
         return render(request, "public/index.html", {"promise": None})
-    promise = promise or _current_promise_or_404(slug)
+    if promise is None:
+        promise = _current_promise_or_404(slug)  # raises: says which municipality has none
     municipality = promise.municipality
     # The national installation links back to its index of municipalities.
     context: dict[str, Any] = {"municipality": municipality, "national": not settings.PUBLIC_DEFAULT_MUNICIPALITY}
