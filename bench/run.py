@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -52,20 +53,26 @@ def _drop_database(url: str) -> None:
     admin.close()
 
 
-def _median_ms(function, repeats: int) -> float:
+def _median_ms(function, repeats: int, setup=None) -> float:
+    """The median of `repeats` timed calls; `setup`, when given, runs before each, untimed."""
+    setup = setup or (lambda: None)
+    setup()
     function()  # warm up caches and connections
     samples = []
     for _ in range(repeats):
+        setup()
         started = time.perf_counter()
         function()
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples)
 
 
-def _queries(function) -> int:
+def _queries(function, setup=None) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    if setup is not None:
+        setup()
     with CaptureQueriesContext(connection) as captured:
         function()
     return len(captured)
@@ -148,19 +155,30 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
 
         return first_view
 
+    from promises.models import ActivityType, Area
     from promises.revisions import promise_changed
+    from promises.services import ActivityData, activity_create
 
     dashboard = get(client, dashboard_url)
+    patrols = ActivityData(
+        activity_type=ActivityType.objects.get(code="fotpatrull"),
+        area=Area.objects.get(municipality=promise.municipality, name="Råslätt"),
+        date=date(promise.year, 10, 15),
+    )
 
-    def dashboard_after_change():
-        # As after any new entry: the promise's revision moves on and the figures are recomputed.
-        promise_changed([promise.pk])  # outside a transaction: at once
-        promise.refresh_from_db(fields=["revision"])
-        dashboard()
+    def new_entry():
+        # A patrol logged through the service, outside a transaction: it commits at once, and
+        # the promise's revision moves as after any entry (its rules revision stays).
+        activity_create(user=staff, data=patrols)
+
+    def other_change():
+        # What a comment, an approval, a publication or a change of targets does: both revisions move.
+        promise_changed([promise.pk])
 
     pages = {
         "dashboard": dashboard,
-        "dashboard, first view after a change": dashboard_after_change,
+        "dashboard, first view after a new entry": dashboard,
+        "dashboard, first view after another change": dashboard,
         "target detail (charts)": get(client, detail_url),
         "SQL aggregate (floor)": sql_floor,
         "SQL from a database-kept summary (option b)": summary_floor,
@@ -172,8 +190,13 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
         "municipality page, not yet cached": uncached(get(public, public_url("public:municipality", promise))),
         "open data JSON": get(public, api_url),
     }
+    setups = {
+        "dashboard, first view after a new entry": new_entry,
+        "dashboard, first view after another change": other_change,
+    }
     results: dict[str, dict[str, float | None]] = {
-        name: {"ms": _median_ms(call, repeats), "queries": _queries(call)} for name, call in pages.items()
+        name: {"ms": _median_ms(call, repeats, setups.get(name)), "queries": _queries(call, setups.get(name))}
+        for name, call in pages.items()
     }
     results["SQL aggregate (floor)"]["queries"] = 2
     results["SQL from a database-kept summary (option b)"]["queries"] = 2
@@ -399,8 +422,9 @@ def report(sizes: list[int], results: dict[int, dict], promises: int, repeats: i
         "Ratios are at the largest size. The bars: the dashboard at the largest size at most 1.5× its time at the",
         "smallest and at most 3× the minimal view; the national index, the municipality page, the year page and",
         "the open-data JSON within 2× the minimal view at every size; no page's query count grows with the data (one number in the queries column); and",
-        "the national issue's: the dashboard's first view after a change at most 6× the minimal view, the target",
-        "page growing at most 1.3× from the smallest size to the largest.",
+        "the national issue's: the dashboard's first view after a change at most 6× the minimal view (after a new",
+        "entry, the change that happens all day, and after any other), the target page growing at most 1.3× from",
+        "the smallest size to the largest.",
         "",
         "Every figure is aggregated from the activities themselves (followup/selectors.py) behind the covering",
         'index `activity_figures_idx`. "SQL aggregate (floor)" is that aggregate bare (month totals and the',
@@ -409,8 +433,11 @@ def report(sizes: list[int], results: dict[int, dict], promises: int, repeats: i
         "leaves out what keeping such a summary costs on every write.",
         "",
         '"dashboard" is a repeated view: its figures are cached per promise revision (see the README).',
-        '"dashboard, first view after a change" gives the promise a new revision before every request, so it',
-        "measures the recomputation from the activities. The national index (`/`, PUBLIC_DEFAULT_MUNICIPALITY",
+        '"dashboard, first view after a new entry" logs a patrol through the service before every request',
+        "(untimed), so the figures are recomputed from the activities; what does not depend on the entries",
+        '(targets, comments, publications: followup_basis_cached) is read from the cache. "…after another',
+        'change" gives the promise new revisions instead, as a comment, an approval, a publication or a change',
+        "of targets does, so that is read from the database too. The national index (`/`, PUBLIC_DEFAULT_MUNICIPALITY",
         "unset) lists every municipality with a published promise (every promise here has its first tertial",
         "published); the municipality page (`/<slug>/`) and the year page show the measured promise with two",
         "published tertials. The activities are spread over all the promises, so at 1 M the measured promise",
@@ -430,8 +457,9 @@ def report(sizes: list[int], results: dict[int, dict], promises: int, repeats: i
     floors = [results[s]["minimal view (floor)"]["ms"] for s in sizes]
     checks.append(("dashboard growth ≤ 1.5×", dash[-1] / dash[0] <= 1.5))
     checks.append(("dashboard ≤ 3× minimal view", dash[-1] / floors[-1] <= 3))
-    first = results[last]["dashboard, first view after a change"]["ms"] / floors[-1]
-    checks.append((f"dashboard, first view after a change ≤ 6× minimal view ({first:.2f}×)", first <= 6))
+    for change in ("a new entry", "another change"):
+        first = results[last][f"dashboard, first view after {change}"]["ms"] / floors[-1]
+        checks.append((f"dashboard, first view after {change} ≤ 6× minimal view ({first:.2f}×)", first <= 6))
     detail = [results[s]["target detail (charts)"]["ms"] for s in sizes]
     growth = detail[-1] / detail[0]
     checks.append((f"target detail growth ≤ 1.3× ({growth:.2f}×)", growth <= 1.3))

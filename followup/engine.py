@@ -273,3 +273,19 @@ def target_result(
     if spec.kind == "cadence":
         return cadence_result(spec, coverage, tertial, as_of, risk_threshold, final=final)
     return qualitative_result(manual_status, final=final)
+
+
+def outside_totals(totals: MonthTotals, specs: list[TargetSpec], months: range) -> dict[int, dict[int, int]]:
+    """Per activity type a count target follows: what was logged of it in `months`, by area,
+    in the areas no target of that type counts it in (activity type -> area -> summed quantity).
+
+    The figures leave these entries out; the pages show them beside the figures.
+    """
+    followed = {spec.activity_type_id for spec in specs if spec.kind == "count" and spec.activity_type_id is not None}
+    counted = {(spec.activity_type_id, area_id) for spec in specs for area_id in spec.area_ids}
+    result: dict[int, dict[int, int]] = {}
+    for (type_id, area_id, month), (total, _flagged) in totals.items():
+        if type_id in followed and month in months and (type_id, area_id) not in counted:
+            by_area = result.setdefault(type_id, {})
+            by_area[area_id] = by_area.get(area_id, 0) + total
+    return result

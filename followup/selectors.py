@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
+from followup import engine
 from followup.engine import Coverage, DailyTotal, MonthTotals, TargetResult, TargetSpec, target_result, year_is_over
 from followup.models import Approval, Publication, Status, TargetComment
-from promises.models import Activity, ActivityType, Commitment, Promise, Section, Target, TargetArea, User
+from promises.models import Activity, ActivityType, Area, Commitment, Promise, Section, Target, User
 from promises.periods import Tertial, period_of, tertials
 from promises.selectors import promise_current, promises_for_user
 
@@ -127,6 +129,72 @@ def _spec(target: Target) -> TargetSpec:
     )
 
 
+@dataclass
+class FollowupBasis:
+    """What a tertial's follow-up reads besides the entries: the promise's targets (with their
+    commitment, section, activity type and areas), the names of its municipality's areas, the
+    activity types whose entries are measures, and the tertial's comments, publications and
+    the approvals of its next version."""
+
+    targets: list[Target]
+    specs: dict[int, TargetSpec]  # what the engine reads of each target, by target
+    area_names: dict[int, str]
+    measure_type_ids: list[int]
+    comments: dict[int, TargetComment]  # by target
+    publications: list[Publication]  # newest first
+    approvals: list[Approval]  # of the next version, the one waiting to be published
+
+    @property
+    def next_version(self) -> int:
+        return self.publications[0].version + 1 if self.publications else 1
+
+
+def _comments(targets: list[Target], tertial: int) -> dict[int, TargetComment]:
+    return {
+        c.target_id: c
+        for c in TargetComment.objects.filter(target__in=targets, tertial=tertial).select_related("updated_by")
+    }
+
+
+def followup_basis(*, promise: Promise, tertial: Tertial) -> FollowupBasis:
+    """The tertial's basis from the database, in seven queries."""
+    targets = promise_targets(promise=promise)
+    publications = list(Publication.objects.filter(promise=promise, tertial=tertial.number).order_by("-version"))
+    basis = FollowupBasis(
+        targets=targets,
+        specs={target.pk: _spec(target) for target in targets},
+        area_names=dict(Area.objects.filter(municipality=promise.municipality_id).values_list("pk", "name")),
+        measure_type_ids=list(ActivityType.objects.filter(requires_description=True).values_list("pk", flat=True)),
+        comments=_comments(targets, tertial.number),
+        publications=publications,
+        approvals=[],
+    )
+    basis.approvals = approvals_for(promise=promise, tertial=tertial.number, version=basis.next_version)
+    return basis
+
+
+# Raise it when FollowupBasis, or what it is read with, changes: a shared cache outlives a deploy.
+BASIS_VERSION = 1
+
+
+def followup_basis_cached(*, promise: Promise, tertial: Tertial) -> FollowupBasis:
+    """The tertial's basis, cached under the promise's rules revision (promises/revisions.py).
+
+    Every change but an entry gives the promise a new rules revision: its targets and their
+    areas, its municipality's areas, the activity types, a comment, an approval, a
+    publication. A logged entry does not, so the first dashboard after an entry recomputes
+    the figures from the entries without reading the rest again (it costs about as much).
+    For reading views only: a service that changes something and then computes figures in the
+    same transaction (the revision moves after the commit) reads `followup_basis`.
+    """
+    key = f"followup-basis:v{BASIS_VERSION}:{promise.pk}:{promise.rules_revision}:{tertial.number}"
+    basis = cache.get(key)
+    if basis is None:
+        basis = followup_basis(promise=promise, tertial=tertial)
+        cache.set(key, basis, 60 * 60 * 24)
+    return basis
+
+
 def latest_publication(*, promise: Promise, tertial: int) -> Publication | None:
     return Publication.objects.filter(promise=promise, tertial=tertial).order_by("-version").first()
 
@@ -139,32 +207,39 @@ def followup_is_final(*, tertial: Tertial, as_of: date | None = None, today: dat
 
 
 def followup_rows(
-    *, promise: Promise, tertial: Tertial, as_of: date | None = None, publications: list[Publication] | None = None
+    *,
+    promise: Promise,
+    tertial: Tertial,
+    as_of: date | None = None,
+    basis: FollowupBasis | None = None,
+    totals: MonthTotals | None = None,
 ) -> list[FollowupRow]:
     """One row per target of the promise, with its result in the tertial (final once the year is over).
 
-    `publications`: the tertial's publications, newest first, when the caller has read them
-    already (the dashboard shows them too), so they are not read twice.
+    What the caller has read already is not read again: `basis`, the targets, comments and
+    publications (a reading view has them from the cache: followup_basis_cached); `totals`,
+    the month totals (the dashboard's outside totals are summed from them too).
     """
     as_of = as_of or followup_as_of(tertial=tertial)
     final = followup_is_final(tertial=tertial, as_of=as_of)
-    targets = promise_targets(promise=promise)
-    specs = {target.pk: _spec(target) for target in targets}
-    totals = month_totals(promise=promise)
+    if basis is not None:
+        targets, specs = basis.targets, basis.specs
+    else:
+        targets = promise_targets(promise=promise)
+        specs = {target.pk: _spec(target) for target in targets}
+    totals = month_totals(promise=promise) if totals is None else totals
     cadence = [t for t in targets if t.kind == Target.Kind.CADENCE and t.activity_type_id is not None]
     covered = coverage(
         promise=promise,
         type_ids={t.activity_type_id for t in cadence if t.activity_type_id is not None},
         periods=tuple({t.period for t in cadence}),
     )
-    comments = {
-        c.target_id: c
-        for c in TargetComment.objects.filter(target__in=targets, tertial=tertial.number).select_related("updated_by")
-    }
-    if publications is None:
-        publication = latest_publication(promise=promise, tertial=tertial.number)
+    if basis is not None:
+        comments = basis.comments
+        publication = basis.publications[0] if basis.publications else None
     else:
-        publication = publications[0] if publications else None
+        comments = _comments(targets, tertial.number)
+        publication = latest_publication(promise=promise, tertial=tertial.number)
     published = {t["id"]: t for t in publication.snapshot.get("targets", [])} if publication else {}
     rows = []
     for target in targets:
@@ -202,15 +277,18 @@ def approvals_for(*, promise: Promise, tertial: int, version: int) -> list[Appro
     )
 
 
-def logged_measures(*, promise: Promise, tertial: Tertial):
+def logged_measures(*, promise: Promise, tertial: Tertial, basis: FollowupBasis | None = None):
     """Measures and analyses logged in the tertial, for the managers' follow-up.
 
-    The types come first, as plain ids: with them PostgreSQL reads only those types' entries
-    from the covering index. Joined to the types instead, it fetches every entry of the
-    tertial from the table to find the few that need a description (12 ms of the dashboard
-    at a million activities, for none).
+    The types come first, as plain ids (from `basis` when the caller has it): with them
+    PostgreSQL reads only those types' entries from the covering index. Joined to the types
+    instead, it fetches every entry of the tertial from the table to find the few that need a
+    description (12 ms of the dashboard at a million activities, for none).
     """
-    type_ids = list(ActivityType.objects.filter(requires_description=True).values_list("pk", flat=True))
+    if basis is not None:
+        type_ids = basis.measure_type_ids
+    else:
+        type_ids = list(ActivityType.objects.filter(requires_description=True).values_list("pk", flat=True))
     return (
         Activity.objects.filter(
             promise=promise,
@@ -254,34 +332,42 @@ class OutsideTotal:
     total: int
 
 
-def outside_totals(*, promise: Promise, until: date) -> dict[int, list[OutsideTotal]]:
+def outside_totals(
+    *,
+    promise: Promise,
+    until: date,
+    totals: MonthTotals | None = None,
+    basis: FollowupBasis | None = None,
+) -> dict[int, list[OutsideTotal]]:
     """Per activity type a count target of the promise follows: what was logged of it, up to
     `until`, in areas no target of the promise counts it in (by area, largest first).
 
-    One query, grouped in the database: the follow-up's figures leave these entries out, the
-    pages show them beside the figures ("Dessutom 140 i Huskvarna, som inget mål räknar").
+    The follow-up's figures leave these entries out, the pages show them beside the figures
+    ("Dessutom 140 i Huskvarna, som inget mål räknar"). Summed from the month totals the
+    figures come from, so both count to the same day: to the end of `until`'s month, which is
+    `until` itself since no entry is dated after today (the services refuse it). A caller that
+    has the totals or the basis passes them, and nothing is read again.
     """
-    targets = Target.objects.filter(commitment__section__promise=promise)
-    counted_here = TargetArea.objects.filter(
-        target__commitment__section__promise=promise,
-        target__activity_type_id=OuterRef("activity_type_id"),
-        area_id=OuterRef("area_id"),
-    )
-    rows = (
-        Activity.objects.filter(
-            promise=promise,
-            date__lte=until,
-            activity_type_id__in=targets.filter(kind=Target.Kind.COUNT).values("activity_type_id"),
+    totals = month_totals(promise=promise) if totals is None else totals
+    if basis is not None:
+        specs, names = list(basis.specs.values()), basis.area_names
+    else:
+        specs, names = [_spec(target) for target in promise_targets(promise=promise)], {}
+    if until.year == promise.year:
+        months = range(1, until.month + 1)
+    else:
+        months = range(1, 13 if until.year > promise.year else 1)
+    outside = engine.outside_totals(totals, specs, months)
+    unnamed = {area_id for by_area in outside.values() for area_id in by_area} - names.keys()
+    if unnamed:  # an area of another municipality: read, never guessed
+        names = {**names, **dict(Area.objects.filter(pk__in=unnamed).values_list("pk", "name"))}
+    return {
+        type_id: sorted(
+            (OutsideTotal(names[area_id], total) for area_id, total in by_area.items()),
+            key=lambda item: (-item.total, item.area),
         )
-        .filter(~Exists(counted_here))
-        .values("activity_type_id", "area__name")
-        .annotate(total=Sum("quantity"))
-        .order_by("activity_type_id", "-total", "area__name")
-    )
-    result: dict[int, list[OutsideTotal]] = {}
-    for row in rows:
-        result.setdefault(row["activity_type_id"], []).append(OutsideTotal(row["area__name"], row["total"]))
-    return result
+        for type_id, by_area in sorted(outside.items())
+    }
 
 
 def silent_qualitative_targets(*, promise: Promise, tertial: int) -> list[Target]:

@@ -10,8 +10,11 @@ Only writes call `promise_changed`: the services, the loader, the import, the ad
 `.update()`, SQL by hand) must call it too. The new value is written after the transaction
 commits, so no reader can see a new revision with the old data.
 
-Its `rules_revision`, what the activity rules' cache is keyed on, moves with it on every
-change except a change of entries alone (`rules=False`).
+Its `rules_revision` moves with it on every change except a change of entries alone
+(`rules=False`). What does not depend on the entries is cached under it: the activity rules
+(promises/selectors.py) and the follow-up's basis, the targets, comments, publications and
+approvals a tertial's figures are shown with (followup.selectors.followup_basis_cached). So
+after an entry only the figures are computed again.
 """
 
 import uuid
@@ -33,8 +36,9 @@ def promise_changed(promise_ids: Iterable[int | None], *, rules: bool = True) ->
     """Give these promises a new revision once the current transaction commits.
 
     `rules=False` only for a change of entries (activities): it moves the figures, never what
-    the activity rules read (targets and their areas, parties, areas), so the rules' revision
-    stays and their cache (promises/selectors.py) with it. Anything else moves both.
+    the activity rules read (targets and their areas, parties, areas) nor the follow-up's
+    basis (comments, publications, approvals), so the rules' revision stays and what is
+    cached under it. Anything else moves both.
     """
     ids = {pk for pk in promise_ids if pk is not None}
     if ids:

@@ -18,13 +18,15 @@ from followup.forms import ApprovalForm, FollowupChoiceForm, TargetCommentForm
 from followup.models import Publication, Status, TertialNumber
 from followup.public import tertial_words
 from followup.selectors import (
-    approvals_for,
+    FollowupBasis,
     coverage,
     default_tertial,
     followup_as_of,
+    followup_basis_cached,
     followup_is_final,
     followup_rows,
     logged_measures,
+    month_totals,
     outside_totals,
     target_area_totals,
     target_daily_totals,
@@ -103,14 +105,16 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _followup_table(
-    request: AuthenticatedHttpRequest, promise: Promise, tertial: Tertial, publications: list[Publication] | None = None
-) -> tuple[FollowupTable, list]:
-    rows = followup_rows(promise=promise, tertial=tertial, publications=publications)
-    outside = outside_totals(promise=promise, until=followup_as_of(tertial=tertial))
+    request: AuthenticatedHttpRequest, promise: Promise, tertial: Tertial
+) -> tuple[FollowupTable, list, FollowupBasis]:
+    basis = followup_basis_cached(promise=promise, tertial=tertial)
+    totals = month_totals(promise=promise)
+    rows = followup_rows(promise=promise, tertial=tertial, basis=basis, totals=totals)
+    outside = outside_totals(promise=promise, until=followup_as_of(tertial=tertial), totals=totals, basis=basis)
     table = FollowupTable(rows, tertial=tertial.number, final=followup_is_final(tertial=tertial), outside=outside)
     table.caption = _("Follow-up %(tertial)s") % {"tertial": tertial.label}
     RequestConfig(request, paginate=False).configure(table)
-    return table, rows
+    return table, rows, basis
 
 
 def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, tertial: Tertial) -> dict:
@@ -120,30 +124,29 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
     Promise.revision is a new UUID after every write they depend on (activities, targets,
     comments, approvals, publications: promises/revisions.py), and the day is in the key for
     a running tertial, so what is cached is never stale (so is whether the year is over), and
-    a key never comes back.
+    a key never comes back. After an entry, what does not depend on the entries comes from
+    the cache (followup_basis_cached) and only the figures are computed again.
     """
     as_of = followup_as_of(tertial=tertial)
     final = "final" if followup_is_final(tertial=tertial) else "running"
     key = f"dashboard:{promise.pk}:{promise.revision}:{tertial.number}:{as_of.isoformat()}:{final}:{get_language()}"
 
     def compute() -> dict:
-        publications = list(Publication.objects.filter(promise=promise, tertial=tertial.number).order_by("-version"))
-        table, rows = _followup_table(request, promise, tertial, publications)
-        next_version = publications[0].version + 1 if publications else 1
+        table, rows, basis = _followup_table(request, promise, tertial)
         return {
             "body": render_to_string(
                 "manager/includes/dashboard_body.html",
                 {
                     "table": table,
                     "tertial": tertial,
-                    "measures": logged_measures(promise=promise, tertial=tertial),
+                    "measures": logged_measures(promise=promise, tertial=tertial, basis=basis),
                     "changed": [row for row in rows if row.changed_since_publication],
                 },
                 request=request,
             ),
-            "publications": publications,
-            "next_version": next_version,
-            "approvals": approvals_for(promise=promise, tertial=tertial.number, version=next_version),
+            "publications": basis.publications,
+            "next_version": basis.next_version,
+            "approvals": basis.approvals,
         }
 
     return cache_get_or_compute(key, compute, timeout=60 * 60)
@@ -210,7 +213,10 @@ def target_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     promise = target.commitment.section.promise
     tertial = _tertial_from(request, promise)
-    row = next(r for r in followup_rows(promise=promise, tertial=tertial) if r.target.pk == target.pk)
+    basis = followup_basis_cached(promise=promise, tertial=tertial)
+    totals = month_totals(promise=promise)
+    rows = followup_rows(promise=promise, tertial=tertial, basis=basis, totals=totals)
+    row = next(r for r in rows if r.target.pk == target.pk)
     comment = row.comment
     form = TargetCommentForm(
         posted(request),
@@ -240,8 +246,10 @@ def target_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("followup:target", args=[target.pk]) + f"?tertial={tertial.number}")
     outside = ""
     if target.kind == Target.Kind.COUNT and target.activity_type_id is not None:
-        totals = outside_totals(promise=promise, until=followup_as_of(tertial=tertial))
-        outside = outside_text(totals.get(target.activity_type_id, []))
+        outside_by_type = outside_totals(
+            promise=promise, until=followup_as_of(tertial=tertial), totals=totals, basis=basis
+        )
+        outside = outside_text(outside_by_type.get(target.activity_type_id, []))
     context = {
         "row": row,
         "target": target,

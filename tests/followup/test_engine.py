@@ -7,7 +7,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from followup.engine import TargetSpec, cadence_result, count_result, qualitative_result, share_result, target_result
+from followup.engine import (
+    TargetSpec,
+    cadence_result,
+    count_result,
+    outside_totals,
+    qualitative_result,
+    share_result,
+    target_result,
+)
 from followup.models import Status
 from followup.selectors import followup_as_of
 from promises.periods import Tertial
@@ -281,3 +289,27 @@ def test_leap_day_counts_february_and_the_day():
         _count(count=366), {(PATROL, RASLATT, 1): (31, 0), (PATROL, RASLATT, 2): (29, 0)}, t1, as_of, RISK
     )
     assert (count.expected, count.attainment) == (60.0, 100.0)  # 60 of 366 days
+
+
+def test_outside_totals_are_what_no_target_of_the_type_counts_in_the_months_given():
+    patrol, drugs, report = 1, 2, 3
+    raslatt, oxnehaga, huskvarna = 10, 11, 12
+    specs = [
+        TargetSpec(id=1, kind="count", activity_type_id=patrol, area_ids=(raslatt,), count=800),
+        # Another target of the same type counts Öxnehaga: nothing there is outside.
+        TargetSpec(id=2, kind="cadence", activity_type_id=patrol, area_ids=(oxnehaga,), period="week"),
+        TargetSpec(id=3, kind="cadence", activity_type_id=report, area_ids=(raslatt,), period="week"),
+        TargetSpec(id=4, kind="share", activity_type_id=None, area_ids=(), share_percent=Decimal(20)),
+    ]
+    totals = {
+        (patrol, raslatt, 2): (5, 0),  # counted
+        (patrol, oxnehaga, 2): (3, 0),  # counted by the cadence target
+        (patrol, huskvarna, 2): (20, 0),
+        (patrol, huskvarna, 4): (20, 0),
+        (patrol, huskvarna, 5): (9, 0),  # after the months given
+        (drugs, huskvarna, 3): (4, 1),  # no count target follows the type
+        (report, huskvarna, 3): (1, 0),  # followed only by a cadence target
+    }
+    assert outside_totals(totals, specs, range(1, 5)) == {patrol: {huskvarna: 40}}
+    assert outside_totals(totals, specs, range(1, 13)) == {patrol: {huskvarna: 49}}
+    assert outside_totals(totals, specs, range(1, 1)) == {}

@@ -7,7 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from followup.models import Status
-from followup.selectors import OutsideTotal, coverage, default_tertial, followup_rows, month_totals, outside_totals
+from followup.selectors import (
+    OutsideTotal,
+    coverage,
+    default_tertial,
+    followup_basis_cached,
+    followup_rows,
+    month_totals,
+    outside_totals,
+)
 from promises.models import Activity, Target
 from promises.periods import Tertial
 from tests.factories import ActivityFactory, AreaFactory, CommitmentFactory, SectionFactory, TargetFactory, World
@@ -158,10 +166,15 @@ def test_outside_totals_are_what_no_target_of_the_type_counts_by_area_largest_fi
     }
     rows = {row.target.pk: row.result for row in followup_rows(promise=world.promise, tertial=Tertial(YEAR, 1))}
     assert rows[world.patrol_target.pk].year_to_date == 5  # the figure counts only the target's areas
+    # Counted to a day in another year: nothing yet before the promise's year, all of it after.
+    assert outside_totals(promise=world.promise, until=date(YEAR - 1, 12, 31)) == {}
+    assert outside_totals(promise=world.promise, until=date(YEAR + 1, 1, 1)) == {
+        world.patrol.pk: [OutsideTotal("Huskvarna", 49), OutsideTotal("Öxnehaga", 3)]
+    }
 
 
 @pytest.mark.parametrize("areas", [1, 30])
-def test_outside_totals_is_one_query_whatever_the_data(areas):
+def test_outside_totals_is_a_fixed_number_of_queries_whatever_the_data(areas):
     world = World(year=YEAR)
     for i in range(areas):
         area = AreaFactory(name=f"Utanför {i}", slug=f"utanfor-{i}")
@@ -169,5 +182,12 @@ def test_outside_totals_is_one_query_whatever_the_data(areas):
             _activity(world, world.patrol, area, date(YEAR, month, 1), 1)
     with CaptureQueriesContext(connection) as queries:
         totals = outside_totals(promise=world.promise, until=date(YEAR, 12, 31))
-    assert len(queries) == 1
+    # The month totals, the targets and their areas, and the names of the areas outside them.
+    assert len(queries) == 4
     assert sum(item.total for item in totals[world.patrol.pk]) == 3 * areas
+    # A view passes the month totals it has read and the basis it has from the cache: nothing more.
+    read = month_totals(promise=world.promise)
+    basis = followup_basis_cached(promise=world.promise, tertial=Tertial(YEAR, 3))
+    with CaptureQueriesContext(connection) as queries:
+        assert outside_totals(promise=world.promise, until=date(YEAR, 12, 31), totals=read, basis=basis) == totals
+    assert len(queries) == 0

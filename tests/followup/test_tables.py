@@ -18,7 +18,7 @@ YEAR = 2022
 
 @pytest.mark.parametrize(("tertial", "final"), [(1, False), (2, False), (3, True)])
 def test_followup_table_cells_are_what_django_tables2_renders(tertial, final):
-    """FollowupTable.body_rows renders the cells itself (FollowupTable._cell): every kind of
+    """FollowupTable.body_cells renders the cells itself (FollowupTable._cell): every kind of
     target, a comment, a published figure that has changed since, entries outside every
     target's areas and the year-end columns give the same cells as BoundRow.get_cell."""
     world = World(year=YEAR)
@@ -53,7 +53,7 @@ def test_followup_table_cells_are_what_django_tables2_renders(tertial, final):
     )
     RequestConfig(RequestFactory().get("/"), paginate=False).configure(table)
 
-    ours = [[cell for _td, cell in cells] for _row, cells in table.body_rows()]
+    ours = [[cell for _td, cell in cells] for _row, cells in table.body_cells()]
 
     assert ours == [[row.get_cell(column.name) for column in table.columns] for row in table.paginated_rows]
     assert len(ours) == 6

@@ -1,6 +1,8 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from followup.models import Approval, Publication, TargetComment
@@ -277,14 +279,16 @@ def test_target_detail_comment_with_personal_identity_number_is_refused(client):
     assert not TargetComment.objects.exists()
 
 
-def test_target_detail_qualitative_status_is_set_by_hand(client):
+def test_target_detail_qualitative_status_is_set_by_hand(client, django_capture_on_commit_callbacks):
     world = World(year=YEAR)
     target = TargetFactory(
         commitment=world.patrol_target.commitment, kind=Target.Kind.QUALITATIVE, activity_type=None, count=None
     )
     client.force_login(world.manager)
     url = reverse("followup:target", args=[target.pk]) + "?tertial=2"
-    client.post(url, {"analysis": "Metoden används i alla områden.", "measures": "", "manual_status": "on_track"})
+    client.get(url)  # the page read once before, as the cached basis is
+    with django_capture_on_commit_callbacks(execute=True):  # the revisions move when the comment commits
+        client.post(url, {"analysis": "Metoden används i alla områden.", "measures": "", "manual_status": "on_track"})
     assert TargetComment.objects.get(target=target, tertial=2).manual_status == "on_track"
     response = client.get(url)
     assert response.context["row"].result.status == "on_track"
@@ -385,6 +389,58 @@ def test_dashboard_cache_follows_every_change(client, admin_client, django_captu
         )
     assert response.status_code == 302
     assert "Fotpatrullering, nytt namn" in client.get(_dashboard(world)).content.decode()
+
+
+def test_dashboard_after_an_entry_reads_again_only_the_entries(client, django_capture_on_commit_callbacks):
+    """A logged entry moves the promise's revision but not its rules revision: the next
+    dashboard recomputes the figures from the entries and takes the rest (targets, areas,
+    comments, publications, approvals) from the cache (followup_basis_cached)."""
+    world = World(year=YEAR)
+    _patrols(world, 30)
+    client.force_login(world.manager)
+    client.get(_dashboard(world))
+    with django_capture_on_commit_callbacks(execute=True):
+        activity_create(
+            user=world.officer,
+            data=ActivityData(activity_type=world.patrol, area=world.raslatt, date=date(YEAR, 2, 2), quantity=4),
+        )
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(_dashboard(world)).content.decode()
+    assert ">34<" in body
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert 'FROM "promises_activity"' in read
+    for table in ("promises_target", "promises_targetarea", "followup_targetcomment", "followup_publication"):
+        assert f'FROM "{table}"' not in read, table
+    assert 'FROM "followup_approval"' not in read
+
+
+def test_dashboard_reads_the_basis_again_after_an_approval_or_a_new_area_name(
+    client, admin_client, django_capture_on_commit_callbacks
+):
+    world = World(year=YEAR)
+    huskvarna = AreaFactory(name="Huskvarna", slug="huskvarna", municipality=world.raslatt.municipality)
+    world.log(world.patrol, 7, date(YEAR, 2, 1), area=huskvarna)
+    client.force_login(world.manager)
+    body = client.get(_dashboard(world)).content.decode()
+    assert "Dessutom 7 i Huskvarna" in body
+    approved = f"<li>Godkänt av {world.police.name} ("  # the list of approvals, not the message after approving
+    assert approved not in body
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("followup:approve", args=[world.promise.pk, 1]), {"reason": ""})
+    assert approved in client.get(_dashboard(world)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:promises_area_change", args=[huskvarna.pk]),
+            {
+                "name": "Huskvarna centrum",
+                "slug": "huskvarna",
+                "municipality": huskvarna.municipality_id,
+                "description": "",
+                "aliases": "",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "Dessutom 7 i Huskvarna centrum" in client.get(_dashboard(world)).content.decode()
 
 
 def _admin_target_form(world: World) -> dict:
