@@ -25,7 +25,7 @@ municipality_patterns = [
     path(
         "oppna-data/<int:year>/hela-aret.<str:export_format>",
         views.open_data_download,
-        {"tertial": 0},
+        {"tertial": None},
         name="download_year",
     ),
     path("inbaddning/<int:year>/", views.embed_year, name="embed"),

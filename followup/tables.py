@@ -103,6 +103,13 @@ class FollowupTable(BaseTable):
         self.tertial = tertial
         self.final = final
         self.outside = outside or {}
+        # Said once per activity type, under its first count target: under each of them it read
+        # as more entries than there are.
+        self.outside_under: dict[int, int] = {}
+        for record in self.data:
+            target = record.target
+            if target.kind == Target.Kind.COUNT and self.outside.get(target.activity_type_id):
+                self.outside_under.setdefault(target.activity_type_id, target.pk)
         if final:
             self.columns["year_to_date"].column.verbose_name = _("Full-year outcome")
         numeric = ("target_value", "outcome", "year_to_date", "expected", "attainment", "forecast", "difference")
@@ -165,7 +172,7 @@ class FollowupTable(BaseTable):
     def render_year_to_date(self, value, record):
         figure = format_value(value, record.result.unit)
         target = record.target
-        if target.kind == Target.Kind.COUNT and self.outside.get(target.activity_type_id):
+        if self.outside_under.get(target.activity_type_id) == target.pk:
             return format_html(
                 '{}<br><span class="outside">{}</span>', figure, outside_text(self.outside[target.activity_type_id])
             )

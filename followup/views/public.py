@@ -273,13 +273,14 @@ def public_report_pdf(request: HttpRequest, municipality: str, year: int, tertia
 @require_safe
 @public_cached
 def open_data_download(
-    request: HttpRequest, municipality: str, year: int, tertial: int, export_format: str
+    request: HttpRequest, municipality: str, year: int, tertial: int | None, export_format: str
 ) -> HttpResponse:
-    """A published tertial as CSV (Swedish Excel) or XLSX; `tertial` 0 is every published one."""
+    """A published tertial as CSV (Swedish Excel) or XLSX; `tertial` None is every published one
+    (hela-aret.csv: tertial-0.csv is not an address of it)."""
     if export_format not in exports.FORMATS:
         raise NotFound(_("Downloads are CSV or XLSX files."))
     promise = _promise_or_404(municipality, year)
-    if tertial:
+    if tertial is not None:
         tertials = [_published_tertial_or_404(promise, tertial)]
         filename = f"medborgarlofte-{municipality}-{year}-tertial-{tertial}"
     else:

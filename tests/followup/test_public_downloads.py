@@ -110,6 +110,7 @@ def test_downloads_apply_the_small_number_rule(client):
     [
         ("/jonkoping/oppna-data/2022/tertial-1.pdf", "Det finns filer att ladda ner som CSV eller XLSX."),
         ("/jonkoping/oppna-data/2022/tertial-4.csv", "Ett år har tertialerna 1, 2 och 3."),
+        ("/jonkoping/oppna-data/2022/tertial-0.csv", "Ett år har tertialerna 1, 2 och 3."),  # the year is hela-aret.csv
         ("/jonkoping/oppna-data/1999/hela-aret.csv", "Jönköping har inget medborgarlöfte för 1999."),
     ],
 )

@@ -443,6 +443,22 @@ def test_dashboard_reads_the_basis_again_after_an_approval_or_a_new_area_name(
     assert "Dessutom 7 i Huskvarna centrum" in client.get(_dashboard(world)).content.decode()
 
 
+def test_what_no_target_counts_is_said_once_per_activity_type(client):
+    world = World(year=YEAR)
+    second = TargetFactory(
+        commitment=world.patrol_target.commitment, activity_type=world.patrol, count=100, areas=[world.oxnehaga]
+    )
+    huskvarna = AreaFactory(name="Huskvarna", slug="huskvarna", municipality=world.raslatt.municipality)
+    world.log(world.patrol, 6, date(YEAR, 2, 1), area=huskvarna)
+    client.force_login(world.manager)
+    body = client.get(_dashboard(world)).content.decode()
+    assert body.count("Dessutom 6 i Huskvarna") == 1
+    assert body.index("Dessutom 6 i Huskvarna") < body.index(second.title)  # under the first patrol target
+    # Each target's own page still says it.
+    page = client.get(reverse("followup:target", args=[second.pk]) + "?tertial=1")
+    assert page.context["outside"] == "Dessutom 6 i Huskvarna, som inget mål räknar."
+
+
 def _admin_target_form(world: World) -> dict:
     target = world.patrol_target
     links = list(target.targetarea_set.all())
