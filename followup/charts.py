@@ -71,8 +71,16 @@ def cumulative_chart(*, year: int, daily: list[DailyTotal], target: float, until
             },
         ],
         "layout": _layout(
-            xaxis={"type": "date", "range": [start.isoformat(), end.isoformat()], "tickformat": "%Y-%m-%d"},
+            # At most six ISO dates, and room on the right for half of the last one: on a phone
+            # (390 px) more of them ran into each other and the last was cut off.
+            xaxis={
+                "type": "date",
+                "range": [start.isoformat(), end.isoformat()],
+                "tickformat": "%Y-%m-%d",
+                "nticks": 6,
+            },
             yaxis={"rangemode": "tozero", "title": {"text": _("Cumulative")}},
+            margin={"l": 56, "r": 44, "t": 16, "b": 48},
         ),
     }
 

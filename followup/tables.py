@@ -131,6 +131,16 @@ class FollowupTable(BaseTable):
         columns = [(bound, bound.attrs["td"].as_html()) for bound in self.columns]
         return [(row, [(td, self._cell(bound, row.record)) for bound, td in columns]) for row in self.paginated_rows]
 
+    def head_cells(self) -> str:
+        """The header's cells, joined here like the rows' (includes/table.html's loop, for
+        columns none of which is orderable)."""
+        return mark_safe(  # the attributes are rendered by django-tables2, every header is escaped here
+            "".join(
+                f'<th scope="col" {bound.attrs["th"].as_html()}>{conditional_escape(bound.header)}</th>'
+                for bound in self.columns
+            )
+        )
+
     def body_rows(self) -> list[tuple]:
         """Each row with its cells' HTML, as (row, "<td …>…</td>…"): joined here, not by a loop
         over the cells in the template, which took as long as working the cells out."""

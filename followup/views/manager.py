@@ -142,7 +142,8 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
                     "measures": logged_measures(promise=promise, tertial=tertial, basis=basis),
                     "changed": [row for row in rows if row.changed_since_publication],
                 },
-                request=request,
+                # No request: the body needs nothing of the context processors (no form, no
+                # navigation), which would run twice more, for it and for its table.
             ),
             "publications": basis.publications,
             "next_version": basis.next_version,

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.template import Context, Template
 from django.test import RequestFactory
 from django_tables2 import RequestConfig
 
@@ -57,3 +58,25 @@ def test_followup_table_cells_are_what_django_tables2_renders(tertial, final):
 
     assert ours == [[row.get_cell(column.name) for column in table.columns] for row in table.paginated_rows]
     assert len(ours) == 6
+
+
+@pytest.mark.parametrize("final", [False, True])
+def test_followup_table_markup_is_the_shared_table_templates_own(final):
+    """The header and the rows are joined in Python (FollowupTable.head_cells, body_rows); the
+    page gets the markup the shared templates' loops give (includes/table.html), whitespace aside."""
+    world = World(year=YEAR)
+    world.log(world.patrol, 12, date(YEAR, 2, 1))
+    period = Tertial(YEAR, 3)
+    rows = followup_rows(promise=world.promise, tertial=period, as_of=period.end)
+    table = FollowupTable(rows, tertial=3, final=final)
+    RequestConfig(RequestFactory().get("/"), paginate=False).configure(table)
+    looped = Template(
+        "{% for column in table.columns %}"
+        '<th scope="col" {{ column.attrs.th.as_html }}>{{ column.header }}</th>'
+        "{% endfor %}|"
+        "{% for row in table.paginated_rows %}"
+        "{% for column, cell in row.items %}<td {{ column.attrs.td.as_html }}>{{ cell }}</td>{% endfor %}"
+        "{% endfor %}"
+    ).render(Context({"table": table}))
+    assert table.head_cells() + "|" + "".join(cells for _row, cells in table.body_rows()) == looped
+    assert "<th" in table.head_cells()
