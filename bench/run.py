@@ -80,6 +80,20 @@ def _medians_interleaved(calls: dict, repeats: int, setups: dict) -> dict[str, f
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def _measure_pages(pages: dict, setups: dict, repeats: int) -> dict[str, dict[str, float | None]]:
+    """Each page's median time and query count. The rows "not yet cached" empty the whole cache
+    before each request, so they are measured after the others, one after another, not in their
+    turns; each row's queries are counted right after its times, before a later row empties it."""
+    uncached_rows = [name for name in pages if name.endswith("not yet cached")]
+    in_turns = {name: call for name, call in pages.items() if name not in uncached_rows}
+    medians = _medians_interleaved(in_turns, repeats, setups)
+    queries = {name: _queries(call, setups.get(name)) for name, call in in_turns.items()}
+    for name in uncached_rows:
+        medians[name] = _median_ms(pages[name], repeats)
+        queries[name] = _queries(pages[name])
+    return {name: {"ms": medians[name], "queries": queries[name]} for name in pages}
+
+
 def _queries(function, setup=None) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -207,14 +221,7 @@ def measure(size: int, repeats: int, promise, manager, staff) -> dict:
         "dashboard, first view after a new entry": new_entry,
         "dashboard, first view after another change": other_change,
     }
-    # The rows "not yet cached" empty the whole cache before each request, so they are measured
-    # after the others, one after another, not in their turns.
-    uncached_rows = [name for name in pages if name.endswith("not yet cached")]
-    medians = _medians_interleaved({n: c for n, c in pages.items() if n not in uncached_rows}, repeats, setups)
-    medians.update({name: _median_ms(pages[name], repeats) for name in uncached_rows})
-    results: dict[str, dict[str, float | None]] = {
-        name: {"ms": medians[name], "queries": _queries(call, setups.get(name))} for name, call in pages.items()
-    }
+    results = _measure_pages(pages, setups, repeats)
     results["SQL aggregate (floor)"]["queries"] = 2
     results["SQL from a database-kept summary (option b)"]["queries"] = 2
 
