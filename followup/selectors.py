@@ -152,7 +152,9 @@ class FollowupBasis:
 def _comments(targets: list[Target], tertial: int) -> dict[int, TargetComment]:
     return {
         c.target_id: c
-        for c in TargetComment.objects.filter(target__in=targets, tertial=tertial).select_related("updated_by")
+        for c in TargetComment.objects.filter(target__in=targets, tertial=tertial)
+        .select_related("updated_by")
+        .defer("updated_by__password")  # kept in the cache (followup_basis_cached): no password hash there
     }
 
 
@@ -271,9 +273,9 @@ def followup_rows(
 
 def approvals_for(*, promise: Promise, tertial: int, version: int) -> list[Approval]:
     return list(
-        Approval.objects.filter(promise=promise, tertial=tertial, version=version).select_related(
-            "organisation", "approved_by"
-        )
+        Approval.objects.filter(promise=promise, tertial=tertial, version=version)
+        .select_related("organisation", "approved_by")
+        .defer("approved_by__password")  # cached with the dashboard: no password hash in the cache
     )
 
 

@@ -1,16 +1,19 @@
 """The follow-up figures from the database: right, and from a fixed number of queries."""
 
+import pickle
 from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from followup.models import Status
+from followup.models import Status, TargetComment
 from followup.selectors import (
     OutsideTotal,
+    approvals_for,
     coverage,
     default_tertial,
+    followup_basis,
     followup_basis_cached,
     followup_rows,
     month_totals,
@@ -191,3 +194,19 @@ def test_outside_totals_is_a_fixed_number_of_queries_whatever_the_data(areas):
     with CaptureQueriesContext(connection) as queries:
         assert outside_totals(promise=world.promise, until=date(YEAR, 12, 31), totals=read, basis=basis) == totals
     assert len(queries) == 0
+
+
+def test_the_cached_basis_holds_no_password_hash(django_capture_on_commit_callbacks):
+    world = World(year=YEAR)
+    world.manager.set_password("ett långt lösenord för testet")
+    world.manager.save()
+    TargetComment.objects.create(target=world.patrol_target, tertial=1, analysis="Bra.", updated_by=world.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.publish(1)  # both parties' approvals, and the publication
+    basis = followup_basis(promise=world.promise, tertial=Tertial(YEAR, 1))
+    assert basis.comments[world.patrol_target.pk].updated_by.username == world.manager.username
+    kept = pickle.dumps(basis)
+    assert world.manager.password.encode() not in kept
+    approvals = approvals_for(promise=world.promise, tertial=1, version=1)
+    assert approvals
+    assert world.manager.password.encode() not in pickle.dumps(approvals)
