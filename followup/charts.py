@@ -71,13 +71,15 @@ def cumulative_chart(*, year: int, daily: list[DailyTotal], target: float, until
             },
         ],
         "layout": _layout(
-            # At most six ISO dates, and room on the right for half of the last one: on a phone
-            # (390 px) more of them ran into each other and the last was cut off.
+            # Months on the axis (ISO, 2022-04), at most four of them, and room on the right
+            # for the last: on a phone (390 px) whole dates were turned aside, ran into the
+            # legend and were cut off. The day is in the hover.
             xaxis={
                 "type": "date",
                 "range": [start.isoformat(), end.isoformat()],
-                "tickformat": "%Y-%m-%d",
-                "nticks": 6,
+                "tickformat": "%Y-%m",
+                "hoverformat": "%Y-%m-%d",
+                "nticks": 4,
             },
             yaxis={"rangemode": "tozero", "title": {"text": _("Cumulative")}},
             margin={"l": 56, "r": 44, "t": 16, "b": 48},

@@ -51,6 +51,19 @@ class ActivityTable(BaseTable):
         )
         order_by = ("-date",)
         empty_text = _("No entries match.")
+        attrs = {"class": "data-table activity-table"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for bound in self.columns.iterall():
+            # data-label names each value when a phone shows every entry as a card (site.css),
+            # so the actions are on the card instead of off to the right of a scrolled table.
+            attrs = dict(bound.column.attrs)
+            td = dict(attrs.get("td", {}))
+            td["class"] = f"{td.get('class', '')} col-{bound.name}".strip()
+            td["data-label"] = str(bound.header)
+            attrs["td"] = td
+            bound.column.attrs = attrs
 
     # Exports (medborgarlofte.exports) take typed values: a date, a boolean, numbers.
     def value_date(self, value):

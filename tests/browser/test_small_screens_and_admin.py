@@ -1,5 +1,6 @@
 """Every page at 320 CSS px without sideways page scroll; the admin's pages by axe-core."""
 
+import re
 from datetime import date
 
 import pytest
@@ -227,3 +228,20 @@ def test_dashboard_shows_the_whole_comment(browser, live_server, width):
         assert order[:3] == ["col-title", "col-status", "col-commitment"], order
     else:
         assert order[:2] == ["col-commitment", "col-title"], order
+
+
+def test_on_a_phone_each_entry_is_a_card_with_its_actions_in_view(browser, live_server):
+    world, _ = _world()
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE", viewport={"width": 320, "height": 800})
+    _log_in(context, live_server, world.officer)
+    page = context.new_page()
+    page.goto("/registreringar/")
+    row = page.locator(".activity-table tbody tr").first
+    change = row.get_by_role("link", name=re.compile("^Ändra"))
+    box, date_box = change.bounding_box(), row.locator("td.col-date").bounding_box()
+    label = row.locator("td.col-area").evaluate("td => getComputedStyle(td, '::before').content")
+    context.close()
+    assert box["x"] >= 0, box
+    assert box["x"] + box["width"] <= 320, box  # on the card, not off to the right
+    assert box["y"] > date_box["y"]  # below the date: the cells stack
+    assert label == '"Område: "'
