@@ -240,7 +240,11 @@ def test_on_a_phone_each_entry_is_a_card_with_its_actions_in_view(browser, live_
     change = row.get_by_role("link", name=re.compile("^Ändra"))
     box, date_box = change.bounding_box(), row.locator("td.col-date").bounding_box()
     label = row.locator("td.col-area").evaluate("td => getComputedStyle(td, '::before').content")
+    # The header is a bar of sort links above the cards, seen by whoever reaches them.
+    sort = page.locator(".activity-table thead").get_by_role("link", name=re.compile("^Datum")).bounding_box()
     context.close()
+    assert sort["width"] > 10, sort
+    assert sort["x"] + sort["width"] <= 320, sort
     assert box["x"] >= 0, box
     assert box["x"] + box["width"] <= 320, box  # on the card, not off to the right
     assert box["y"] > date_box["y"]  # below the date: the cells stack
