@@ -22,6 +22,7 @@ from followup.selectors import (
     coverage,
     default_tertial,
     followup_as_of,
+    followup_basis,
     followup_basis_cached,
     followup_is_final,
     followup_rows,
@@ -217,7 +218,11 @@ def target_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     basis = followup_basis_cached(promise=promise, tertial=tertial)
     totals = month_totals(promise=promise)
     rows = followup_rows(promise=promise, tertial=tertial, basis=basis, totals=totals)
-    row = next(r for r in rows if r.target.pk == target.pk)
+    row = next((r for r in rows if r.target.pk == target.pk), None)
+    if row is None:  # a target newer than the cached basis (the revision moves just after the commit)
+        basis = followup_basis(promise=promise, tertial=tertial)
+        rows = followup_rows(promise=promise, tertial=tertial, basis=basis, totals=totals)
+        row = next(r for r in rows if r.target.pk == target.pk)
     comment = row.comment
     form = TargetCommentForm(
         posted(request),

@@ -61,9 +61,10 @@ def test_followup_table_cells_are_what_django_tables2_renders(tertial, final):
 
 
 @pytest.mark.parametrize("final", [False, True])
-def test_followup_table_markup_is_the_shared_table_templates_own(final):
-    """The header and the rows are joined in Python (FollowupTable.head_cells, body_rows); the
-    page gets the markup the shared templates' loops give (includes/table.html), whitespace aside."""
+def test_followup_table_markup_is_what_template_loops_over_its_columns_give(final):
+    """The header and the rows are joined in Python (FollowupTable.head_cells, body_rows): the
+    same markup as template loops over django-tables2's columns and cells, as includes/table.html
+    has them for columns none of which is orderable (no sort link, no aria-sort), whitespace aside."""
     world = World(year=YEAR)
     world.log(world.patrol, 12, date(YEAR, 2, 1))
     period = Tertial(YEAR, 3)
