@@ -177,6 +177,7 @@ def followup_basis(*, promise: Promise, tertial: Tertial) -> FollowupBasis:
 
 # Raise it when FollowupBasis, or what it is read with, changes: a shared cache outlives a deploy.
 BASIS_VERSION = 1
+BASIS_TIMEOUT = 60 * 60 * 24
 
 
 def followup_basis_cached(*, promise: Promise, tertial: Tertial) -> FollowupBasis:
@@ -189,12 +190,30 @@ def followup_basis_cached(*, promise: Promise, tertial: Tertial) -> FollowupBasi
     For reading views only: a service that changes something and then computes figures in the
     same transaction (the revision moves after the commit) reads `followup_basis`.
     """
-    key = f"followup-basis:v{BASIS_VERSION}:{promise.pk}:{promise.rules_revision}:{tertial.number}"
+    key = _basis_key(promise, tertial)
     basis = cache.get(key)
     if basis is None:
         basis = followup_basis(promise=promise, tertial=tertial)
-        cache.set(key, basis, 60 * 60 * 24)
+        cache.set(key, basis, BASIS_TIMEOUT)
     return basis
+
+
+def followup_basis_warm(*, promise_id: int, tertial: int) -> None:
+    """Read a tertial's basis afresh and cache it under the promise's current rules revision.
+
+    The follow-up's own writes (a comment, an approval, a publication) run it once they have
+    committed and the revision has moved (followup/services.py). So the one who changes the
+    basis, a few times a tertial, pays its seven queries, and the next manager to open the
+    dashboard reads only the entries again, as after a logged entry. A reader that comes
+    first computes the same basis under the same key: nothing is ever read stale from it.
+    """
+    promise = Promise.objects.get(pk=promise_id)
+    period = Tertial(promise.year, tertial)
+    cache.set(_basis_key(promise, period), followup_basis(promise=promise, tertial=period), BASIS_TIMEOUT)
+
+
+def _basis_key(promise: Promise, tertial: Tertial) -> str:
+    return f"followup-basis:v{BASIS_VERSION}:{promise.pk}:{promise.rules_revision}:{tertial.number}"
 
 
 def latest_publication(*, promise: Promise, tertial: int) -> Publication | None:

@@ -415,6 +415,35 @@ def test_dashboard_after_an_entry_reads_again_only_the_entries(client, django_ca
     assert '"followup_approval"' not in read
 
 
+@pytest.mark.parametrize("change", ["comment", "approval"])
+def test_dashboard_after_a_comment_or_an_approval_reads_again_only_the_entries(
+    client, django_capture_on_commit_callbacks, change
+):
+    """A comment or an approval gives the promise a new rules revision, and the write, once
+    committed, caches the tertial's basis under it (followup_basis_warm): the next dashboard
+    shows the change and reads again only the entries, as after a logged entry."""
+    world = World(year=YEAR)
+    _patrols(world, 30)
+    client.force_login(world.manager)
+    client.get(_dashboard(world))
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "comment":
+            client.post(
+                reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1",
+                {"analysis": "Sagt efter tertialen.", "measures": ""},
+            )
+        else:
+            client.post(reverse("followup:approve", args=[world.promise.pk, 1]), {"reason": ""})
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(_dashboard(world)).content.decode()
+    shown = "Sagt efter tertialen." if change == "comment" else f"<li>Godkänt av {world.police.name} ("
+    assert shown in body
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert 'FROM "promises_activity"' in read
+    for table in ("promises_target", "followup_targetcomment", "followup_publication", "followup_approval"):
+        assert f'"{table}"' not in read, table
+
+
 def test_dashboard_reads_the_basis_again_after_an_approval_or_a_new_area_name(
     client, admin_client, django_capture_on_commit_callbacks
 ):
