@@ -115,6 +115,7 @@ def public_url(name: str, promise, *args) -> str:
 
 def _changes(promise, target, tertial: int, manager, staff) -> dict:
     """What happens before each "first view" of the dashboard, untimed: a change committed."""
+    from followup.selectors import followup_basis_warm_on_commit
     from followup.services import target_comment_save
     from promises.models import ActivityType, Area
     from promises.revisions import promise_changed
@@ -142,10 +143,12 @@ def _changes(promise, target, tertial: int, manager, staff) -> dict:
         )
 
     def targets_changed():
-        # What a change of targets or areas in the admin (or a loaded promise file) does: both
-        # revisions move and nothing is cached under the new one, so the first reader reads the
-        # targets, comments and publications from the database too.
+        # What a change of targets or areas in the admin does (promises.admin.RevisionAdmin):
+        # both revisions move and the basis of the promise's three tertials is cached under the
+        # new one. (A promise file loaded again moves them without that: its first reader reads
+        # the basis from the database.)
         promise_changed([promise.pk])
+        followup_basis_warm_on_commit(promise_ids=[promise.pk])
 
     return {
         "dashboard, first view after a new entry": new_entry,
@@ -478,8 +481,8 @@ def report(sizes: list[int], results: dict[int, dict], promises: int, repeats: i
         '(targets, comments, publications: followup_basis_cached) is read from the cache. "…after a comment"',
         "saves a manager's comment through the service before every request: it moves both revisions and caches",
         'the basis under the new one (followup_basis_warm), as an approval and a publication do. "…after a change',
-        'of targets" gives the promise new revisions as the admin and the promise loader do, without that, so the',
-        "reader reads the basis from the database too. The national index (`/`, PUBLIC_DEFAULT_MUNICIPALITY",
+        'of targets" does what the admin does after a change of targets or areas: new revisions, and the basis of',
+        "the promise's three tertials cached under them. The national index (`/`, PUBLIC_DEFAULT_MUNICIPALITY",
         "unset) lists every municipality with a published promise (every promise here has its first tertial",
         "published); the municipality page (`/<slug>/`) and the year page show the measured promise with two",
         "published tertials. The activities are spread over all the promises, so at 1 M the measured promise",

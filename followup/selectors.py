@@ -9,11 +9,13 @@ on the promise's targets and the calendar, never on the number of activities.
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
@@ -210,6 +212,33 @@ def followup_basis_warm(*, promise_id: int, tertial: int) -> None:
     promise = Promise.objects.get(pk=promise_id)
     period = Tertial(promise.year, tertial)
     cache.set(_basis_key(promise, period), followup_basis(promise=promise, tertial=period), BASIS_TIMEOUT)
+
+
+# A change of something every promise shows (a municipality, an organisation) moves the
+# revisions of hundreds of promises: their readers read their basis again, one by one.
+WARM_AT_MOST = 5
+
+
+def followup_basis_warm_on_commit(*, promise_ids: Iterable[int | None], tertials: Iterable[int] = (1, 2, 3)) -> None:
+    """Warm the basis of these promises' tertials once the current transaction commits.
+
+    Called after `promise_changed` by the writes that change a basis (a comment, an approval,
+    a publication, the admin's changes of targets and areas): callbacks run in the order they
+    were registered, so the new rules revision is written when the basis is read and cached
+    under it. Robust: the change has committed, and a cache or a read that fails here must not
+    turn it into an error page (it is logged, and the next reader reads the basis itself).
+    """
+    ids = sorted({pk for pk in promise_ids if pk is not None})
+    if not ids or len(ids) > WARM_AT_MOST:
+        return
+    numbers = tuple(tertials)
+
+    def warm() -> None:
+        for promise_id in ids:
+            for number in numbers:
+                followup_basis_warm(promise_id=promise_id, tertial=number)
+
+    transaction.on_commit(warm, robust=True)
 
 
 def _basis_key(promise: Promise, tertial: Tertial) -> str:

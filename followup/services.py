@@ -3,7 +3,6 @@
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,7 +15,7 @@ from followup.published import PublishedTarget
 from followup.selectors import (
     FollowupRow,
     followup_as_of,
-    followup_basis_warm,
+    followup_basis_warm_on_commit,
     followup_rows,
     latest_publication,
     silent_qualitative_targets,
@@ -61,15 +60,9 @@ def target_comment_save(
     comment._history_user = user  # type: ignore[attr-defined]  # django-simple-history's per-instance attribute
     comment.save()
     promise_changed([target.commitment.section.promise_id])
-    _basis_warm_after_commit(target.commitment.section.promise_id, tertial)
+    # The one who changes the basis pays for reading it, not the next manager to look.
+    followup_basis_warm_on_commit(promise_ids=[target.commitment.section.promise_id], tertials=[tertial])
     return comment
-
-
-def _basis_warm_after_commit(promise_id: int, tertial: int) -> None:
-    # After promise_changed: callbacks run in the order they were registered, so the new rules
-    # revision is written when the basis is read and cached under it. Robust: the change has
-    # committed, and a cache that is away must not turn it into an error page.
-    transaction.on_commit(partial(followup_basis_warm, promise_id=promise_id, tertial=tertial), robust=True)
 
 
 def _row_snapshot(row: FollowupRow, area_names: dict[int, str]) -> dict:
@@ -219,5 +212,5 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
         notifications_queue_approval(
             promise=promise, approval=approval, outdated=outdated, published=publication is not None
         )
-        _basis_warm_after_commit(promise.pk, tertial.number)
+        followup_basis_warm_on_commit(promise_ids=[promise.pk], tertials=[tertial.number])
         return ApprovalOutcome(approval=approval, publication=publication, waiting_for=waiting, outdated=outdated)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
+from followup.selectors import followup_basis_warm_on_commit
 from promises.models import (
     Activity,
     ActivityType,
@@ -77,24 +78,30 @@ class RevisionAdmin(admin.ModelAdmin):
     def _of(self, obj) -> list:
         return self._promise_ids(obj._meta.default_manager.filter(pk=obj.pk)) if obj.pk else []
 
+    def _changed(self, ids: list) -> None:
+        promise_changed(ids)
+        # The admin's changes (targets, their areas, sections) are rare: the one who makes
+        # them reads the follow-up's basis again, not the next manager to open the dashboard.
+        followup_basis_warm_on_commit(promise_ids=ids)
+
     def save_model(self, request, obj, form, change):
         before = self._of(obj)  # the promise it belonged to, when a change moves it
         super().save_model(request, obj, form, change)
-        promise_changed([*before, *self._of(obj)])
+        self._changed([*before, *self._of(obj)])
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        promise_changed(self._of(form.instance))
+        self._changed(self._of(form.instance))
 
     def delete_model(self, request, obj):
         ids = self._of(obj)
         super().delete_model(request, obj)
-        promise_changed(ids)
+        self._changed(ids)
 
     def delete_queryset(self, request, queryset):
         ids = self._promise_ids(queryset)
         super().delete_queryset(request, queryset)
-        promise_changed(ids)
+        self._changed(ids)
 
 
 class AliasesField(forms.CharField):

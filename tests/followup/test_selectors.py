@@ -6,15 +6,18 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from followup.models import Status, TargetComment
 from followup.selectors import (
+    WARM_AT_MOST,
     OutsideTotal,
     approvals_for,
     coverage,
     default_tertial,
     followup_basis,
     followup_basis_cached,
+    followup_basis_warm_on_commit,
     followup_rows,
     month_totals,
     outside_totals,
@@ -210,3 +213,37 @@ def test_the_cached_basis_holds_no_password_hash(django_capture_on_commit_callba
     approvals = approvals_for(promise=world.promise, tertial=1, version=1)
     assert approvals
     assert world.manager.password.encode() not in pickle.dumps(approvals)
+
+
+def test_the_basis_is_warmed_for_a_few_promises_never_for_hundreds(django_capture_on_commit_callbacks):
+    # A change of something every promise shows moves hundreds of revisions: their readers
+    # read their own basis again, the writer does not read them all.
+    world = World(year=YEAR)
+    with django_capture_on_commit_callbacks() as few:
+        followup_basis_warm_on_commit(promise_ids=[world.promise.pk, None])
+    with django_capture_on_commit_callbacks() as many:
+        followup_basis_warm_on_commit(promise_ids=range(1, WARM_AT_MOST + 2))
+    assert len(few) == 1
+    assert many == []
+
+
+def test_a_basis_that_cannot_be_warmed_costs_the_reader_never_the_writer(
+    client, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+
+    def broken(**kwargs):
+        raise ConnectionError("cache away")
+
+    monkeypatch.setattr("followup.selectors.followup_basis_warm", broken)
+    url = reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"analysis": "Sparad ändå.", "measures": ""})
+    assert response.status_code == 302
+    assert "cache away" in caplog.text
+    assert TargetComment.objects.get(target=world.patrol_target, tertial=1).analysis == "Sparad ändå."
+    assert (
+        "Sparad ändå."
+        in client.get(reverse("followup:dashboard") + f"?promise={world.promise.pk}&tertial=1").content.decode()
+    )

@@ -415,28 +415,36 @@ def test_dashboard_after_an_entry_reads_again_only_the_entries(client, django_ca
     assert '"followup_approval"' not in read
 
 
-@pytest.mark.parametrize("change", ["comment", "approval"])
-def test_dashboard_after_a_comment_or_an_approval_reads_again_only_the_entries(
-    client, django_capture_on_commit_callbacks, change
+@pytest.mark.parametrize("change", ["comment", "approval", "target in the admin"])
+def test_dashboard_after_a_change_of_its_basis_reads_again_only_the_entries(
+    client, admin_client, django_capture_on_commit_callbacks, change
 ):
-    """A comment or an approval gives the promise a new rules revision, and the write, once
-    committed, caches the tertial's basis under it (followup_basis_warm): the next dashboard
-    shows the change and reads again only the entries, as after a logged entry."""
+    """A comment, an approval or a change of a target in the admin gives the promise a new
+    rules revision, and the write, once committed, caches the basis under it
+    (followup_basis_warm_on_commit): the next dashboard shows the change and reads again only
+    the entries, as after a logged entry."""
     world = World(year=YEAR)
     _patrols(world, 30)
     client.force_login(world.manager)
     client.get(_dashboard(world))
     with django_capture_on_commit_callbacks(execute=True):
         if change == "comment":
-            client.post(
+            response = client.post(
                 reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1",
                 {"analysis": "Sagt efter tertialen.", "measures": ""},
             )
+            shown = "Sagt efter tertialen."
+        elif change == "approval":
+            response = client.post(reverse("followup:approve", args=[world.promise.pk, 1]), {"reason": ""})
+            shown = f"<li>Godkänt av {world.police.name} ("
         else:
-            client.post(reverse("followup:approve", args=[world.promise.pk, 1]), {"reason": ""})
+            response = admin_client.post(
+                reverse("admin:promises_target_change", args=[world.patrol_target.pk]), _admin_target_form(world)
+            )
+            shown = "Fotpatrullering, nytt namn"
+    assert response.status_code == 302
     with CaptureQueriesContext(connection) as queries:
         body = client.get(_dashboard(world)).content.decode()
-    shown = "Sagt efter tertialen." if change == "comment" else f"<li>Godkänt av {world.police.name} ("
     assert shown in body
     read = " ".join(query["sql"] for query in queries.captured_queries)
     assert 'FROM "promises_activity"' in read
