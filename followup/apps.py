@@ -13,7 +13,14 @@ class FollowupConfig(AppConfig):
         # Entries never save the promise (its revision is a queryset update), so they do not.
         from followup.models import Publication
         from followup.public_cache import forget_publication_stamp
+        from followup.selectors import followup_basis_warm_on_commit
         from promises.models import Promise
+        from promises.revisions import rules_warmers
+
+        # The admin's changes of targets and areas read the follow-up's basis again for the
+        # next reader (promises/revisions.py; promises does not import the follow-up).
+        if followup_basis_warm_on_commit not in rules_warmers:
+            rules_warmers.append(followup_basis_warm_on_commit)
 
         for model in (Publication, Promise):
             post_save.connect(

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import APIKey
 from simple_history.admin import SimpleHistoryAdmin
 
-from followup.selectors import followup_basis_warm_on_commit
 from promises.models import (
     Activity,
     ActivityType,
@@ -31,7 +30,7 @@ from promises.models import (
     TargetArea,
     User,
 )
-from promises.revisions import promise_changed
+from promises.revisions import promise_changed, rules_warm_on_commit
 from promises.services import (
     PromiseCopyError,
     aliases_check,
@@ -82,7 +81,7 @@ class RevisionAdmin(admin.ModelAdmin):
         promise_changed(ids)
         # The admin's changes (targets, their areas, sections) are rare: the one who makes
         # them reads the follow-up's basis again, not the next manager to open the dashboard.
-        followup_basis_warm_on_commit(promise_ids=ids)
+        rules_warm_on_commit(ids)
 
     def save_model(self, request, obj, form, change):
         before = self._of(obj)  # the promise it belonged to, when a change moves it
@@ -143,6 +142,18 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Organisation"), {"fields": ("organisation", "groups")}),)
     list_display = ("username", "first_name", "last_name", "organisation", "is_active")
     list_filter = ("organisation", "groups", "is_active")
+
+    # What the follow-up caches with a promise's basis names its approvers and commenters.
+    shown = ("username", "first_name", "last_name", "organisation")
+
+    def save_model(self, request, obj, form, change):
+        before = User.objects.filter(pk=obj.pk).values_list("organisation_id", flat=True).first() if change else None
+        super().save_model(request, obj, form, change)
+        if change and any(name in form.changed_data for name in self.shown):
+            # Renamed or moved: the promises of the organisations the user acted for get new
+            # revisions, so their dashboards do not go on showing the old name from the cache.
+            organisations = {pk for pk in (before, obj.organisation_id) if pk is not None}
+            promise_changed(Promise.objects.filter(parties__in=organisations).values_list("pk", flat=True))
 
 
 @admin.register(Organisation)

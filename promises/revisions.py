@@ -14,11 +14,14 @@ Its `rules_revision` moves with it on every change except a change of entries al
 (`rules=False`). What does not depend on the entries is cached under it: the activity rules
 (promises/selectors.py) and the follow-up's basis, the targets, comments, publications and
 approvals a tertial's figures are shown with (followup.selectors.followup_basis_cached). So
-after an entry only the figures are computed again.
+after an entry only the figures are computed again. After a comment, an approval, a
+publication or an admin change of targets and areas, the writer reads the basis again once
+committed (followup_basis_warm_on_commit, through `rules_warmers` below for the admin), so the
+next reader computes only the figures then too.
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 
@@ -43,3 +46,15 @@ def promise_changed(promise_ids: Iterable[int | None], *, rules: bool = True) ->
     ids = {pk for pk in promise_ids if pk is not None}
     if ids:
         transaction.on_commit(lambda: _new_revisions(ids, rules=rules))
+
+
+# What else is cached under the rules revision and is better read again by the one who
+# changed it than by the next reader: the follow-up's basis (followup_basis_warm_on_commit,
+# added by followup/apps.py, since promises never imports the follow-up). Called by the admin
+# after its changes of targets, areas and sections, after `promise_changed`.
+rules_warmers: list[Callable[..., None]] = []
+
+
+def rules_warm_on_commit(promise_ids: list[int]) -> None:
+    for warm in rules_warmers:
+        warm(promise_ids=promise_ids)

@@ -481,6 +481,34 @@ def test_dashboard_reads_the_basis_again_after_an_approval_or_a_new_area_name(
     assert "Dessutom 7 i Huskvarna centrum" in client.get(_dashboard(world)).content.decode()
 
 
+def test_an_approver_renamed_in_the_admin_is_shown_by_the_new_name(
+    client, admin_client, django_capture_on_commit_callbacks
+):
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("followup:approve", args=[world.promise.pk, 1]), {"reason": ""})
+    assert f"({world.manager.username}, " in client.get(_dashboard(world)).content.decode()
+    manager = world.manager
+    form = {
+        "username": manager.username,
+        "first_name": "Kim",
+        "last_name": "Nynamn",
+        "email": "",
+        "is_active": "on",
+        "is_staff": "",
+        "organisation": world.police.pk,
+        "groups": list(manager.groups.values_list("pk", flat=True)),
+        "date_joined_0": "2022-01-01",
+        "date_joined_1": "00:00:00",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:promises_user_change", args=[manager.pk]), form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    client.force_login(manager)
+    assert "(Kim Nynamn, " in client.get(_dashboard(world)).content.decode()
+
+
 def test_what_no_target_counts_is_said_once_per_activity_type(client):
     world = World(year=YEAR)
     second = TargetFactory(
