@@ -444,6 +444,20 @@ class ManagerOverview:
     awaiting: list[Tertial]
 
 
+def _status_counts(promise: Promise, tertial: Tertial) -> Counter:
+    """The targets per status, cached as the dashboard's figures are: under the promise's
+    revision (any change moves it), the day they are counted to and whether they are final."""
+    as_of = followup_as_of(tertial=tertial)
+    final = followup_is_final(tertial=tertial, as_of=as_of)
+    key = f"status-counts:{promise.pk}:{promise.revision}:{tertial.number}:{as_of.isoformat()}:{final}"
+    counts = cache.get(key)
+    if counts is None:
+        basis = followup_basis_cached(promise=promise, tertial=tertial)
+        counts = Counter(row.result.status for row in followup_rows(promise=promise, tertial=tertial, basis=basis))
+        cache.set(key, counts, 60 * 60)
+    return counts
+
+
 def manager_overview(*, user: User, today: date | None = None) -> ManagerOverview | None:
     """The dashboard's default promise and tertial, counted from the same rows as the dashboard."""
     today = today or timezone.localdate()
@@ -451,7 +465,7 @@ def manager_overview(*, user: User, today: date | None = None) -> ManagerOvervie
     if promise is None:
         return None
     tertial = default_tertial(promise=promise, today=today)
-    counts = Counter(row.result.status for row in followup_rows(promise=promise, tertial=tertial))
+    counts = _status_counts(promise, tertial)
     # Only a party's managers approve: an administrator, or a manager of another organisation,
     # has nothing waiting.
     is_party = user.organisation_id is not None and promise.parties.filter(pk=user.organisation_id).exists()

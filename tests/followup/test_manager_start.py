@@ -16,6 +16,7 @@ from followup.services import tertial_approve
 from promises import roles
 from promises.models import Organisation
 from promises.periods import Tertial
+from promises.services import ActivityData, activity_create
 from tests.factories import OrganisationFactory, UserFactory, World, manager_user
 
 pytestmark = pytest.mark.django_db
@@ -98,4 +99,19 @@ def test_manager_start_query_count_does_not_grow_with_the_data(client, world, en
     client.get(reverse("home"))  # the session and the caches settle
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("home")).status_code == 200
-    assert len(queries) == 15
+    # The counts come from the cache under the promise's revision (15 queries read afresh).
+    assert len(queries) == 9
+
+
+def test_manager_start_counts_follow_a_new_entry(client, world, django_capture_on_commit_callbacks):
+    client.force_login(world.manager)
+    before = dict(manager_overview(user=world.manager).status_counts)
+    patrols = ActivityData(activity_type=world.patrol, area=world.raslatt, date=date(2026, 5, 4), quantity=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(15):
+            activity_create(user=world.officer, data=patrols)
+    world.promise.refresh_from_db()
+    after = dict(manager_overview(user=world.manager).status_counts)
+    expected = Counter(row.result.status for row in followup_rows(promise=world.promise, tertial=Tertial(2026, 2)))
+    assert after == dict(expected)
+    assert after != before
