@@ -20,12 +20,14 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from medborgarlofte import exports
 from promises.models import ActivityType, Area, ImportBatch, User
 from promises.names import NameIndex, casefolded, with_municipality
+from promises.selectors import activity_types_for_user
 from promises.services import ActivityData, activity_check_many, activity_create_many
 
 COLUMNS = [
@@ -132,11 +134,18 @@ class ImportPreview:
     def bad_lines(self) -> int:
         return len({error.line for error in self.errors})
 
+    @property
+    def correct_rows(self) -> list[ActivityData]:
+        """The rows without an error: read whole and breaking none of the rules. A row the
+        rules refuse stays in `rows` (its line is how its errors are placed), never here."""
+        bad = {error.line for error in self.errors}
+        return [row for row, line in zip(self.rows, self.lines, strict=True) if line not in bad]
+
     def summary(self) -> list[tuple[str, str, int, int]]:
-        """(activity, area, entries, summed quantity) per type and area, for the preview."""
+        """(activity, area, entries, summed quantity) per type and area of the correct rows."""
         entries: Counter = Counter()
         quantities: Counter = Counter()
-        for row in self.rows:
+        for row in self.correct_rows:
             # A row is added only once read whole: its area named, its quantity a number (1 if empty).
             assert row.area is not None, "a read row names its area"
             assert row.quantity is not None, "a read row has a quantity"
@@ -468,13 +477,22 @@ def pending_imports_clean(*, directory: Path, older_than: timedelta, now: dateti
 
 
 TEMPLATE_ROWS = [
-    ["2022-03-01", "Fotpatrullering", "Råslätt", "2", "", "", "", ""],
-    ["2022-03-01", "Trafikkontroll (20 min)", "Öxnehaga", "1", "", "30", "", ""],
-    ["2022-03-02", "Upptäckt narkotikabrott", "Råslätt", "1", "ja", "", "", ""],
-    ["2022-03-03", "Beslutad åtgärd", "Österängen", "1", "", "", "Förbättrad belysning vid torget", ""],
+    ["Fotpatrullering", "Råslätt", "2", "", "", "", ""],
+    ["Trafikkontroll (20 min)", "Öxnehaga", "1", "", "30", "", ""],
+    ["Upptäckt narkotikabrott", "Råslätt", "1", "ja", "", "", ""],
+    ["Beslutad åtgärd", "Österängen", "1", "", "", "Förbättrad belysning vid torget", ""],
 ]
 
 
-def import_template_csv() -> bytes:
-    """The template file, in the one Swedish Excel dialect of every file we produce."""
-    return exports.csv_bytes(COLUMNS, TEMPLATE_ROWS)
+def import_template_csv(*, user: User | None = None, today: date | None = None) -> bytes:
+    """The template file, in the one Swedish Excel dialect of every file we produce.
+
+    Dated today: a year that has ended takes no entries from staff, so a template dated in
+    one would fail whole on a newcomer's first try. For `user`, only the example rows of the
+    activities their organisation logs (all of them when it logs none of these)."""
+    day = (today or timezone.localdate()).isoformat()
+    rows = TEMPLATE_ROWS
+    if user is not None:
+        logged = set(activity_types_for_user(user=user).values_list("name", flat=True))
+        rows = [row for row in TEMPLATE_ROWS if row[0] in logged] or TEMPLATE_ROWS
+    return exports.csv_bytes(COLUMNS, [[day, *row] for row in rows])

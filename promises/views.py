@@ -339,7 +339,7 @@ def activity_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def activity_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
-    response = HttpResponse(import_template_csv(), content_type=exports.CSV_CONTENT_TYPE)
+    response = HttpResponse(import_template_csv(user=request.user), content_type=exports.CSV_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="importmall.csv"'
     return response
 

@@ -183,8 +183,22 @@ def test_import_template_is_a_valid_import_file():
     raw = import_template_csv()
     assert raw.startswith("\ufeffdatum;aktivitet".encode())
     preview = import_preview(raw=raw, file_name="importmall.csv", user=world.officer)
-    # The template shows the 2022 promise's names; here only the column layout is checked.
-    assert all(error.column in {"aktivitet", "område", "datum"} for error in preview.errors)
+    # The template shows the Jönköping promise's names; here only the column layout is checked.
+    assert all(error.column in {"aktivitet", "område"} for error in preview.errors)
+
+
+def test_import_template_is_dated_today_with_what_the_users_organisation_logs(client):
+    # A template dated in a closed year failed whole on a newcomer's first try.
+    world = World()
+    client.force_login(world.officer)
+    response = client.get(reverse("activity_import_template"))
+    rows = response.content.decode("utf-8-sig").split("\r\n")
+    assert {row.split(";")[0] for row in rows[1:] if row} == {world.today.isoformat()}
+    # Of the example rows, the police here log only foot patrols (the others are named as in
+    # the Jönköping promise).
+    assert [row.split(";")[1:4] for row in rows[1:] if row] == [["Fotpatrullering", "Råslätt", "2"]]
+    preview = import_preview(raw=response.content, file_name="importmall.csv", user=world.officer)
+    assert (preview.errors, len(preview.correct_rows)) == ([], 1)
 
 
 def test_import_page_is_for_staff_only(client):
@@ -431,3 +445,22 @@ def test_import_bad_rows_download_of_another_users_or_a_bad_token_is_404(client)
     client.force_login(world.colleague)
     assert client.get(reverse("activity_import_bad_rows", args=[token])).status_code == 404
     assert client.get(reverse("activity_import_bad_rows", args=["nope.csv"])).status_code == 404
+
+
+def test_import_preview_counts_a_row_the_rules_refuse_as_bad_never_as_correct(client):
+    # A row read whole but refused by the rules (here a personnummer in the note) is listed
+    # with its error and left out of the correct rows and their summary.
+    world = World()
+    raw = _csv(
+        world,
+        f"{_day(world)};Fotpatrullering;Råslätt;2;;;;",
+        f"{_day(world)};Fotpatrullering;Råslätt;3;;;811218-9876;",
+    )
+    preview = import_preview(raw=raw, file_name="export.csv", user=world.officer)
+    assert [error.line for error in preview.errors] == [3]
+    assert [row.quantity for row in preview.correct_rows] == [2]
+    assert preview.summary() == [("Fotpatrullering", "Råslätt", 1, 2)]
+    client.force_login(world.officer)
+    body = client.post(reverse("activity_import"), {"file": SimpleUploadedFile("export.csv", raw)}).content.decode()
+    assert "1 korrekt rad" in body
+    assert "2 korrekta rader" not in body
