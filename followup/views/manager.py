@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -89,6 +90,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     if export_format in EXPORT_FORMATS:
         table = _followup_table(request, promise, tertial)[0]
         return exports.table_response(table, export_format, filename=f"uppfoljning-{promise.year}-T{tertial.number}")
+    cached = _dashboard_cached(request, promise, tertial)
     return render(
         request,
         "manager/dashboard.html",
@@ -100,7 +102,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "as_of": followup_as_of(tertial=tertial),
             "export_formats": EXPORT_FORMATS,
             "approval_form": ApprovalForm(),
-            **_dashboard_cached(request, promise, tertial),
+            # The button only where it can work: a tertial that has ended, a manager of an
+            # organisation that has not approved these figures yet (the service refuses the rest).
+            "tertial_over": timezone.localdate() > tertial.end,
+            "approved_by_us": any(
+                approval.organisation_id == request.user.organisation_id for approval in cached["approvals"]
+            ),
+            "may_approve": request.user.organisation_id is not None,
+            **cached,
         },
     )
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from followup.models import Approval, Publication, TargetComment
 from promises.importing import COLUMNS, import_preview, import_save
 from promises.models import Activity, Target
+from promises.periods import Tertial
 from promises.services import ActivityData, activity_create, activity_delete, activity_update
 from tests.factories import (
     ActivityFactory,
@@ -611,3 +612,26 @@ def test_huskvarna_patrols_are_stored_counted_nowhere_and_shown_as_outside(clien
     assert target_page.context["outside"] == "Dessutom 140 i Huskvarna, som inget mål räknar."
     drugs_page = client.get(reverse("followup:target", args=[world.drugs_target.pk]) + "?tertial=1")
     assert drugs_page.context["outside"] == ""
+
+
+def test_the_approve_button_is_offered_only_where_it_can_work(client, django_capture_on_commit_callbacks):
+    world = World(year=YEAR)
+    client.force_login(world.manager)
+    button = "Godkänn för publicering</button>"
+    assert button in client.get(_dashboard(world)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("followup:approve", args=[world.promise.pk, 1]), {"reason": ""})
+    body = client.get(_dashboard(world)).content.decode()
+    assert button not in body
+    assert "Din organisation har godkänt siffrorna." in body
+    client.force_login(world.municipal_manager)  # the other party still approves
+    assert button in client.get(_dashboard(world)).content.decode()
+
+
+def test_a_running_tertial_says_when_it_can_be_approved(client):
+    world = World()  # this year: its last tertial is running
+    client.force_login(world.manager)
+    tertial = Tertial.of(world.today)
+    body = client.get(_dashboard(world, tertial.number)).content.decode()
+    assert "Godkänn för publicering</button>" not in body
+    assert f"{tertial.label} kan godkännas när tertialen är slut, efter {tertial.end.isoformat()}." in body
