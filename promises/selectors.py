@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from promises.models import (
     Activity,
@@ -20,6 +21,7 @@ from promises.models import (
     Target,
     User,
 )
+from promises.periods import Tertial
 from promises.permissions import is_manager
 
 
@@ -349,6 +351,31 @@ def activity_list_for_user(*, user: User) -> QuerySet[Activity]:
     if is_manager(user):
         return queryset.filter(Q(promise__in=promises_for_user(user=user)) | Q(organisation=user.organisation_id))
     return queryset.filter(created_by=user)
+
+
+ACTIVITY_LOCKED_PUBLISHED = _("Locked: %(tertial)s is published, only a manager changes its entries.")
+ACTIVITY_LOCKED_CLOSED = _("Locked: the citizen promise %(year)s takes no more changes.")
+
+
+def activity_locks(*, user: User, activities: list[Activity]) -> dict[int, str]:
+    """Why the user cannot change or delete these entries, by entry: its promise no longer
+    active (a year closed), or, for staff, its tertial published. The services refuse the same
+    (promises.services); the lists and forms say it before anyone tries. Two queries."""
+    promise_ids = {activity.promise_id for activity in activities}
+    promises = dict(Promise.objects.filter(pk__in=promise_ids).values_list("pk", "status"))
+    published = (
+        set()
+        if is_manager(user)
+        else set(PublishedTertial.objects.filter(promise__in=promise_ids).values_list("promise_id", "tertial"))
+    )
+    locks = {}
+    for activity in activities:
+        tertial = Tertial.of(activity.date)
+        if promises.get(activity.promise_id) != Promise.Status.ACTIVE:
+            locks[activity.pk] = str(ACTIVITY_LOCKED_CLOSED % {"year": activity.date.year})
+        elif (activity.promise_id, tertial.number) in published:
+            locks[activity.pk] = str(ACTIVITY_LOCKED_PUBLISHED % {"tertial": tertial.label})
+    return locks
 
 
 def activity_list_for_organisation(

@@ -204,6 +204,7 @@ def target_areas_set(*, target: Target, areas: list[Area]) -> bool:
 ACTIVITY_DATE_IN_FUTURE = _("The date is in the future. Log what has been done, on the day it was done.")
 ACTIVITY_NO_ACTIVE_PROMISE = _("No active citizen promise covers %(date)s in %(municipality)s.")
 ACTIVITY_TYPE_NOT_ALLOWED = _("%(organisation)s does not log “%(type)s”.")
+ACTIVITY_PROMISE_CLOSED = _("The citizen promise %(year)s is closed: its entries can no longer be deleted.")
 ACTIVITY_PUBLISHED_PERIOD = _(
     "%(tertial)s has been published. Only a manager can change entries in a published period."
 )
@@ -604,6 +605,10 @@ def activity_update(
 @transaction.atomic
 def activity_delete(*, activity: Activity, user: User) -> None:
     current = _activity_locked(activity)
+    # As a change is refused (no active promise covers its date), so is a deletion: a closed
+    # year's figures are its outcome.
+    if current.promise.status != Promise.Status.ACTIVE:
+        raise ValidationError(ACTIVITY_PROMISE_CLOSED % {"year": current.promise.year})
     if not is_manager(user) and _period_published(promise=current.promise, day=current.date):
         raise ValidationError(ACTIVITY_PUBLISHED_PERIOD % {"tertial": Tertial.of(current.date).label})
     _audit_published_change(activity=current, user=user, change="delete", days=[current.date])

@@ -31,6 +31,7 @@ from promises.permissions import is_manager, is_staff_member
 from promises.selectors import (
     activity_counted_by,
     activity_list_for_user,
+    activity_locks,
     activity_type_for_user,
     activity_types_for_user,
     cadence_due,
@@ -144,6 +145,11 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
         return exports.table_response(table, export_format, filename="registreringar", exclude=("actions",))
+    # The page's entries that can no longer be changed say so instead of offering it.
+    page = [row.record for row in table.paginated_rows]
+    locks = activity_locks(user=request.user, activities=page)
+    for record in page:
+        record.lock_reason = locks.get(record.pk)
     return render(
         request,
         "staff/activity_list.html",
@@ -168,7 +174,12 @@ def activity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "staff/activity_form.html",
-        {"form": form, "activity_type": activity.activity_type, "activity": activity},
+        {
+            "form": form,
+            "activity_type": activity.activity_type,
+            "activity": activity,
+            "lock_reason": activity_locks(user=request.user, activities=[activity]).get(activity.pk),
+        },
     )
 
 
@@ -185,7 +196,10 @@ def activity_delete_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         else:
             messages.success(request, _("The entry was deleted."))
             return redirect("activity_list")
-    return render(request, "staff/activity_delete.html", {"activity": activity, "error": error})
+    lock_reason = activity_locks(user=request.user, activities=[activity]).get(activity.pk)
+    return render(
+        request, "staff/activity_delete.html", {"activity": activity, "error": error, "lock_reason": lock_reason}
+    )
 
 
 @login_required

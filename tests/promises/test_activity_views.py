@@ -323,7 +323,8 @@ def test_activity_list_query_count_does_not_grow(client, django_assert_num_queri
     for _ in range(entries):
         _log(world)
     client.force_login(world.officer)
-    with django_assert_num_queries(10):
+    # Two of them say which entries can no longer be changed (activity_locks).
+    with django_assert_num_queries(12):
         response = client.get(reverse("activity_list"))
     table = response.context["table"]
     assert table.paginator.count == entries
@@ -437,3 +438,42 @@ def test_activity_log_another_ignores_a_date_it_cannot_use(client, datum):
     client.force_login(world.officer)
     form = client.get(reverse("activity_log", args=["fotpatrull"]), {"datum": datum}).context["form"]
     assert form["date"].value() == world.today
+
+
+# --- Entries that can no longer be changed --------------------------------------------------
+
+
+def test_staff_see_which_entries_are_locked_and_why_before_trying(client):
+    from promises.models import Promise, PublishedTertial
+    from promises.periods import Tertial
+
+    world = World()
+    open_entry = _log(world)
+    published = world.log(world.patrol, 1, world.today)
+    PublishedTertial.objects.create(promise=world.promise, tertial=Tertial.of(world.today).number)
+    label = Tertial.of(world.today).label
+    client.force_login(world.officer)
+    body = client.get(reverse("activity_list")).content.decode()
+    locked = f'<span class="locked">Låst: {label} är publicerad, bara en chef ändrar dess registreringar.</span>'
+    assert body.count(locked) == 2  # the open entry is in the same tertial
+    # The edit and delete pages say it up front and offer no button that would be refused.
+    page = client.get(reverse("activity_edit", args=[published.pk])).content.decode()
+    assert f"Låst: {label} är publicerad" in page
+    assert ">Spara</button>" not in page
+    page = client.get(reverse("activity_delete", args=[published.pk])).content.decode()
+    assert f"Låst: {label} är publicerad" in page
+    assert ">Ta bort</button>" not in page
+    # A manager may still change them.
+    client.force_login(world.manager)
+    assert ">Spara</button>" in client.get(reverse("activity_edit", args=[open_entry.pk])).content.decode()
+    # A closed year's entries are locked for everyone, and a deletion is refused too.
+    Promise.objects.filter(pk=world.promise.pk).update(status=Promise.Status.CLOSED)
+    body = client.get(reverse("activity_list")).content.decode()
+    assert f"Låst: medborgarlöftet {world.today.year} tar inte emot fler ändringar." in body
+    response = client.post(reverse("activity_delete", args=[open_entry.pk]))
+    year = world.today.year
+    assert (
+        f"Medborgarlöftet {year} är avslutat: dess registreringar kan inte längre tas bort."
+        in response.content.decode()
+    )
+    assert Activity.objects.filter(pk=open_entry.pk).exists()
