@@ -10,6 +10,7 @@ import textwrap
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from followup.models import Status
 from followup.public import tertial_words
@@ -203,7 +204,8 @@ def open_data_header() -> list[str]:
 
 
 def _unit_word(unit: str) -> str:
-    return {"count": _("number"), "percent": _("percent"), "periods": _("periods")}.get(unit, "")
+    # The unit a figure counts in ("antal"), not a number that names something ("nummer").
+    return {"count": pgettext("unit", "number"), "percent": _("percent"), "periods": _("periods")}.get(unit, "")
 
 
 def open_data_rows(*, year: int, tertials: list) -> list[list]:

@@ -27,7 +27,10 @@ def test_translations_compiled_catalogue_matches_source():
     mo = polib.mofile(str(LOCALE / "django.mo"))
 
     def as_dict(catalogue):
-        return {(e.msgid, e.msgid_plural): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in catalogue}
+        # With the context: "number" the unit ("antal") and "number" that names ("nummer") differ.
+        return {
+            (e.msgctxt, e.msgid, e.msgid_plural): (e.msgstr, tuple(sorted(e.msgstr_plural.items()))) for e in catalogue
+        }
 
     assert as_dict(mo) == as_dict([e for e in po if not e.obsolete])
 

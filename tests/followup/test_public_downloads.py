@@ -49,6 +49,7 @@ def test_download_csv_opens_as_swedish_excel_would(client):
     )
     assert (patrol["Målvärde"], patrol["Utfall i tertialet"], patrol["Hittills i år"]) == ("800", "200", "200")
     assert patrol["Förväntat"] == "263"
+    assert patrol["Enhet"] == "antal"  # the unit counted in, not "nummer" (a number that names)
     drugs = next(r for r in rows if r["Mål"] == world.drugs_target.title)
     assert drugs["Förväntat"] == "17,1"  # 52 × 120/365 days, with a decimal comma
     assert patrol["Andel av årets mål (%)"] == "25"
