@@ -26,12 +26,13 @@ class FollowupChoiceForm(forms.Form):
         The standard library's escape is the one Django's wraps; called directly it is several
         times cheaper than format_html per option, which made this the page's largest cost."""
         selected_pk = selected.pk if selected is not None else None
-        rows = self.promises.values_list("pk", "title", "municipality__name", "year")
+        rows = self.promises.values_list("pk", "title", "municipality__name", "year", "is_demo")
+        demo = html.escape(", " + str(_("demo")))  # invented figures say so, as on the public pages
         return mark_safe(  # every text value below is escaped; pk and year are integers
             "".join(
                 f'<option value="{pk}"{" selected" if pk == selected_pk else ""}>'
-                f"{html.escape(title)} ({html.escape(municipality)} {year})</option>"
-                for pk, title, municipality, year in rows
+                f"{html.escape(title)} ({html.escape(municipality)} {year}{demo if is_demo else ''})</option>"
+                for pk, title, municipality, year, is_demo in rows
             )
         )
 

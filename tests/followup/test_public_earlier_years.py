@@ -196,6 +196,16 @@ def test_earlier_years_are_labelled_demo_when_invented(client):
     assert '2021 <span class="demo-label"' in _comparison(body)
     assert "Siffrorna för det här året är påhittade" not in body
     assert "Siffrorna för det här året är påhittade" in _page(client, EARLIER)
+    # Every list that names the invented year says so too: the start page's earlier years, the
+    # open-data page and the managers' list of promises.
+    label = '<span class="demo-label"'
+    start = client.get(reverse("public:municipality", args=["jonkoping"])).content.decode()
+    assert f"{earlier.title}</a> {label}" in start
+    open_data = client.get(reverse("public:open_data", args=["jonkoping"])).content.decode()
+    assert f"{earlier.title} – {earlier.municipality} {label}" in open_data
+    client.force_login(world.manager)
+    dashboard = client.get(reverse("followup:dashboard")).content.decode()
+    assert f"{earlier.title} ({earlier.municipality.name} {EARLIER}, demo)</option>" in dashboard
 
 
 def test_earlier_years_in_three_queries():
