@@ -271,6 +271,13 @@ def target_bar(target: dict) -> dict | None:
     return bar
 
 
+# The height of a line of a title above its bar, at the charts' 14 px font.
+TITLE_LINE_PX = 20
+# Room above the plot for the legend in three rows, as a phone shows it: plotly takes what a
+# legend needs beyond its margin from the plot itself, and the rows drew into each other.
+LEGEND_PX = 84
+
+
 def section_chart(section: dict) -> dict:
     """Each count and cadence target of the section: the year so far as a share of the year's
     target, a marker where it should be by now, and a line at the year's target (100 %).
@@ -286,6 +293,15 @@ def section_chart(section: dict) -> dict:
         if t.get("progress") is not None and t["unit"] in ("count", "periods")
     ]
     labels = [f"{index + 1}" for index in range(len(rows))]
+    titles = ["<br>".join(textwrap.wrap(t["title"], 36)) for t in rows]
+    # Each row as tall as the longest title needs, so no title reaches the bar above it, and
+    # the legend raised above the first title: a three-line title ran over both (seen at 390 px).
+    lines = max((title.count("<br>") + 1 for title in titles), default=1)
+    row_px = 52 + TITLE_LINE_PX * lines
+    shift = round(0.2 * row_px) + 6  # above the bar's half (the bar is 0.4 of its row)
+    plot_px = row_px * len(rows) + 20
+    first_lines = titles[0].count("<br>") + 1 if titles else 1
+    overflow = max(0, shift + TITLE_LINE_PX * first_lines - row_px // 2)  # the first title above the plot
     # progress is capped nowhere for counts, so a passed target shows as more than 100 %.
     xs = [round(100 * t["year_to_date"] / t["target"], 1) if t.get("target") else t["progress"] for t in rows]
     expected = [
@@ -341,9 +357,15 @@ def section_chart(section: dict) -> dict:
         "layout": {
             "separators": ", ",
             "font": {"family": "system-ui, sans-serif", "size": 14, "color": "#1b1b1b"},
-            "margin": {"l": 8, "r": 16, "t": 64, "b": 40},
+            "margin": {"l": 8, "r": 16, "t": overflow + LEGEND_PX, "b": 40},
             "showlegend": True,
-            "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom"},
+            "legend": {
+                "orientation": "h",
+                "x": 0,
+                "xanchor": "left",
+                "y": round(1 + (overflow + 4) / plot_px, 4),
+                "yanchor": "bottom",
+            },
             "xaxis": {
                 "range": [0, max([105.0] + [x + 5 for x in xs])],
                 "ticksuffix": " %",
@@ -371,14 +393,14 @@ def section_chart(section: dict) -> dict:
                     "yref": "y",
                     "xanchor": "left",
                     "yanchor": "bottom",
-                    "yshift": 22,
+                    "yshift": shift,
                     "showarrow": False,
                     "align": "left",
-                    "text": "<br>".join(textwrap.wrap(t["title"], 36)),
+                    "text": title,
                 }
-                for label, t in zip(labels, rows, strict=True)
+                for label, title in zip(labels, titles, strict=True)
             ],
-            "height": 124 + 88 * len(rows),
+            "height": plot_px + overflow + LEGEND_PX + 40,
             "paper_bgcolor": "#ffffff",
             "plot_bgcolor": "#ffffff",
         },

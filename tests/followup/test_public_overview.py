@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from followup.models import Status
-from followup.public import section_chart, status_legend, target_bar
+from followup.public import TITLE_LINE_PX, section_chart, status_legend, target_bar
 from promises.models import Target
 from tests.factories import ActivityFactory, TargetFactory, World
 
@@ -201,3 +201,26 @@ def test_embed_statuses_link_to_the_legend_of_the_page(client):
     page = "http://testserver" + reverse("public:year", args=["jonkoping", YEAR])
     assert f'href="{page}#status-legend-' in body
     assert 'target="_blank" rel="noopener"' in body
+
+
+def test_section_chart_gives_a_long_title_room_above_its_bar():
+    # A three-line title ran over the bar above it and into the legend (seen at 390 px).
+    def target(title: str) -> dict:
+        return {"title": title, "unit": "count", "period": "", "target": 53.0, "year_to_date": 33.0, "progress": 62.3}
+
+    long = "Lägesbild Öxnehaga, Österängen, Huskvarna och övriga kommunen varje månad"
+    chart = section_chart({"commitments": [{"targets": [target(long), target("Lägesbild Råslätt varje vecka")]}]})
+    layout = chart["layout"]
+    lines = layout["annotations"][0]["text"].count("<br>") + 1
+    assert lines == 3
+    plot = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    row = plot / 2
+    shift = layout["annotations"][0]["yshift"]
+    # Above its own bar (0.4 of the row), below the bar of the row above it.
+    assert shift > 0.2 * row
+    assert shift + lines * TITLE_LINE_PX < 0.8 * row
+    # The legend sits above the first title, with room for three rows of it (a phone's).
+    above_plot = shift + lines * TITLE_LINE_PX - row / 2
+    legend_bottom = (layout["legend"]["y"] - 1) * plot
+    assert legend_bottom >= above_plot
+    assert layout["margin"]["t"] - legend_bottom >= 3 * 22
