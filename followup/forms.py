@@ -5,7 +5,7 @@ from django import forms
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from followup.models import Status, TertialNumber
+from followup.models import FINAL_OUTCOMES, Status, TertialNumber
 from promises.models import Promise, PromiseQuerySet, Target
 from promises.validators import validate_no_personal_identity_number
 
@@ -57,10 +57,14 @@ class TargetCommentForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("Not set"))] + list(Status.choices)
     )
 
-    def __init__(self, *args, target: Target, **kwargs):
+    def __init__(self, *args, target: Target, final: bool = False, **kwargs):
+        """`final`: the year is over, and a status set by hand is the year's outcome."""
         super().__init__(*args, **kwargs)
         if target.kind != Target.Kind.QUALITATIVE:
             del self.fields["manual_status"]
+        elif final:
+            field = cast(forms.ChoiceField, self.fields["manual_status"])
+            field.choices = [("", _("Not set"))] + [(s.value, s.label) for s in FINAL_OUTCOMES]
 
 
 class ApprovalForm(forms.Form):

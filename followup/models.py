@@ -26,6 +26,10 @@ class Status(models.TextChoices):
     NOT_ASSESSED = status.Status.NOT_ASSESSED.value, _("Not assessed")
 
 
+# What a year's outcome can be for a target whose status is set by hand.
+FINAL_OUTCOMES = (Status.ACHIEVED, Status.NOT_ACHIEVED, Status.NOT_ASSESSED)
+
+
 class TargetComment(models.Model):
     """A manager's analysis of one target in one tertial, and the measures decided."""
 

@@ -9,13 +9,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from followup.models import Approval, Publication, TargetComment
+from followup.models import FINAL_OUTCOMES, Approval, Publication, TargetComment
 from followup.notifications import notifications_queue_approval
 from followup.published import PublishedTarget
 from followup.selectors import (
     FollowupRow,
     followup_as_of,
     followup_basis_warm_on_commit,
+    followup_is_final,
     followup_rows,
     latest_publication,
     silent_qualitative_targets,
@@ -32,6 +33,7 @@ APPROVAL_NOT_A_PARTY = _("%(organisation)s is not a party to this promise and ca
 APPROVAL_TERTIAL_NOT_OVER = _("%(tertial)s is not over yet; it can be published once it has ended.")
 APPROVAL_REASON_REQUIRED = _("%(tertial)s is already published. Give the reason for the correction.")
 COMMENT_STATUS_ONLY_QUALITATIVE = _("Only targets without a number take a status set by hand.")
+COMMENT_STATUS_FINAL = _("The year is over: a target without a number is “Achieved”, “Not achieved” or “Not assessed”.")
 APPROVAL_QUALITATIVE_UNASSESSED = _(
     "These targets without a number have neither a status nor a comment: %(targets)s. Set their status "
     "(“Not assessed” if they could not be assessed) or comment on them before approving."
@@ -49,6 +51,9 @@ def target_comment_save(
         raise PermissionDenied(APPROVAL_NOT_A_MANAGER)
     if manual_status and target.kind != Target.Kind.QUALITATIVE:
         raise ValidationError({"manual_status": COMMENT_STATUS_ONLY_QUALITATIVE})
+    period = Tertial(target.commitment.section.promise.year, tertial)
+    if manual_status and manual_status not in FINAL_OUTCOMES and followup_is_final(tertial=period, as_of=period.end):
+        raise ValidationError({"manual_status": COMMENT_STATUS_FINAL})
     comment = TargetComment.objects.filter(target=target, tertial=tertial).first() or TargetComment(
         target=target, tertial=tertial
     )

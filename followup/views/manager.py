@@ -236,6 +236,7 @@ def target_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = TargetCommentForm(
         posted(request),
         target=target,
+        final=followup_is_final(tertial=tertial),
         initial={
             "analysis": comment.analysis if comment else "",
             "measures": comment.measures if comment else "",

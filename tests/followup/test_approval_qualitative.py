@@ -112,3 +112,22 @@ def test_public_page_explains_not_assessed(client):
     # The status links to its sentence in the page's legend.
     assert '<a class="status-link" href="#status-legend-not_assessed">' in body
     assert "Polisen och kommunen kunde inte bedöma målet för perioden." in body
+
+
+def test_once_the_year_is_over_a_status_set_by_hand_is_the_years_outcome(client):
+    # The legend says "Achieved" and "Not achieved" are given once the year is over; "On track"
+    # was accepted for the last tertial of a closed year.
+    world = World(year=YEAR)
+    walks = _qualitative(world, "Trygghetsvandringar genomförs")
+    with pytest.raises(ValidationError) as refused:
+        _comment(world, walks, tertial=3, status=Status.ON_TRACK)
+    assert refused.value.message_dict["manual_status"] == [
+        "Året är slut: ett mål utan siffra är ”Uppnått”, ”Ej uppnått” eller ”Ej bedömd”."
+    ]
+    _comment(world, walks, tertial=3, status=Status.ACHIEVED)
+    _comment(world, walks, tertial=1, status=Status.ON_TRACK)  # an earlier tertial of the year
+    client.force_login(world.manager)
+    page = client.get(reverse("followup:target", args=[walks.pk]) + "?tertial=3").content.decode()
+    choices = page[page.index('name="manual_status"') : page.index("</select>", page.index('name="manual_status"'))]
+    assert ">Uppnått<" in choices
+    assert ">I fas<" not in choices
