@@ -127,6 +127,7 @@ def test_activity_create_measure_requires_a_description():
     world = World()
     errors = _errors(world, activity_type=world.measure, description="  ")
     assert errors["description"] == [ACTIVITY_DESCRIPTION_REQUIRED % {"type": "åtgärd"}]
+    assert errors["description"] == ["Skriv en beskrivning, den behövs för åtgärd."]
 
 
 @pytest.mark.parametrize("field", ["note", "description"])

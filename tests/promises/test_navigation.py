@@ -121,3 +121,11 @@ def test_activity_log_choose_lists_the_types_the_organisation_may_log(client):
 def test_activity_log_choose_refuses_a_user_without_organisation(client):
     client.force_login(UserFactory(organisation=None, role=roles.ADMINISTRATORS, is_staff=True))
     assert client.get(reverse("activity_log_choose")).status_code == 403
+
+
+def test_the_start_page_names_the_list_as_the_navigation_does(client):
+    # A manager's start page linked "Mina registreringar" to a list that says "Alla registreringar".
+    client.force_login(manager_user())
+    body = client.get(reverse("home")).content.decode()
+    assert "Mina registreringar" not in body
+    assert body.count("Alla registreringar") >= 2  # the navigation and the page
