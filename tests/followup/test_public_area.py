@@ -145,3 +145,15 @@ def test_area_pages_query_count_does_not_grow_with_the_data(client, django_asser
     with django_assert_num_queries(7 if name == "public:area" else 6):
         response = client.get(reverse(name, args=["jonkoping", YEAR, "oxnehaga"]))
     assert response.status_code == 200
+
+
+def test_pages_without_bars_do_not_explain_bars(client):
+    # The legend's sentence about the bars' lines belongs where bars are drawn: the start page.
+    world = World(year=YEAR)
+    world.publish(1)
+    bars = "I varje stapel"
+    assert bars in client.get(reverse("public:index")).content.decode()
+    assert bars not in client.get(reverse("public:year", args=["jonkoping", YEAR])).content.decode()
+    area = client.get(reverse("public:area", args=["jonkoping", YEAR, world.raslatt.slug])).content.decode()
+    assert "Vad statusen betyder" in area
+    assert bars not in area
