@@ -38,9 +38,11 @@ setup: $(VENV)/.installed
 run: setup
 	PUBLIC_DEFAULT_MUNICIPALITY=$${PUBLIC_DEFAULT_MUNICIPALITY-jonkoping} $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## test: the whole suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+## test: the whole suite (SQLite by default; set DATABASE_URL for PostgreSQL), in PYTEST_WORKERS
+## processes (pytest-xdist); PYTEST_WORKERS=0 (or PYTEST_ARGS="-n 0") runs it in this one.
+PYTEST_WORKERS ?= 2
 test: $(VENV)/.installed-dev node_modules/.package-lock.json
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## loadtest: gunicorn on a throwaway PostgreSQL, locust traffic, the database stopped mid-run
 LOADTEST_SECONDS ?= 120

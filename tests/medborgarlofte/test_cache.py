@@ -5,6 +5,7 @@ import os
 import re
 import socket
 import threading
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core.cache import cache
@@ -18,20 +19,33 @@ pytestmark = pytest.mark.django_db
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
+def _worker_redis_url(url: str, worker: str | None) -> str:
+    """The Redis database of this pytest-xdist worker: gw0 the one TEST_REDIS_URL names, gw1 the
+    one below it, and so on. The tests clear the cache, which flushes the whole database, so two
+    workers must never share one."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    index = int(worker.removeprefix("gw")) if worker else 0
+    if index > base:
+        pytest.fail(f"{url} leaves no Redis database for pytest-xdist worker {worker}: name a higher one")
+    return urlunsplit(parts._replace(path=f"/{base - index}"))
+
+
 @pytest.fixture
 def redis_cache(settings):
     redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
+    url = _worker_redis_url(REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER"))
+    client = redis.Redis.from_url(url)
     try:
         client.ping()
     except redis.ConnectionError:
         if os.environ.get("CI"):
             raise
-        pytest.skip(f"no Redis at {REDIS_URL} (CI starts one)")
+        pytest.skip(f"no Redis at {url} (CI starts one)")
     settings.CACHES = {
         "default": {
             "BACKEND": "medborgarlofte.cache.TolerantRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": url,
             "KEY_PREFIX": "test",
         }
     }
@@ -174,3 +188,16 @@ def test_a_public_page_is_kept_in_redis_once_for_every_server(client, redis_cach
     with django_assert_num_queries(0):
         again = client.get(reverse("public:index"), headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("worker", "url"),
+    [
+        (None, "redis://127.0.0.1:6379/15"),
+        ("gw0", "redis://127.0.0.1:6379/15"),
+        ("gw1", "redis://127.0.0.1:6379/14"),
+        ("gw2", "redis://127.0.0.1:6379/13"),
+    ],
+)
+def test_each_xdist_worker_has_a_redis_database_of_its_own(worker, url):
+    assert _worker_redis_url("redis://127.0.0.1:6379/15", worker) == url
