@@ -64,7 +64,13 @@ class TargetCommentForm(forms.Form):
             del self.fields["manual_status"]
         elif final:
             field = cast(forms.ChoiceField, self.fields["manual_status"])
-            field.choices = [("", _("Not set"))] + [(s.value, s.label) for s in FINAL_OUTCOMES]
+            outcomes = list(FINAL_OUTCOMES)
+            # A status set while the year ran stays in the list, so a comment edited after the
+            # year never loses it unseen: saving it is refused, with the message, until changed.
+            current = self.initial.get("manual_status")
+            if current in Status.values and Status(current) not in outcomes:
+                outcomes.append(Status(current))
+            field.choices = [("", _("Not set"))] + [(status.value, status.label) for status in outcomes]
 
 
 class ApprovalForm(forms.Form):

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from followup.models import Approval, Publication, Status
+from followup.models import Approval, Publication, Status, TargetComment
 from followup.selectors import silent_qualitative_targets
 from followup.services import target_comment_save, tertial_approve
 from promises.models import Target
@@ -131,3 +131,21 @@ def test_once_the_year_is_over_a_status_set_by_hand_is_the_years_outcome(client)
     choices = page[page.index('name="manual_status"') : page.index("</select>", page.index('name="manual_status"'))]
     assert ">Uppnått<" in choices
     assert ">I fas<" not in choices
+
+
+def test_a_status_set_while_the_year_ran_is_shown_not_dropped_after_it(client):
+    # Editing the comment after the year must not clear "On track" unseen: it is shown, and
+    # saving it is refused with the message until the manager picks an outcome.
+    world = World(year=YEAR)
+    walks = _qualitative(world, "Trygghetsvandringar genomförs")
+    TargetComment.objects.create(
+        target=walks, tertial=3, manual_status=Status.ON_TRACK, analysis="Från hösten.", updated_by=world.manager
+    )
+    client.force_login(world.manager)
+    url = reverse("followup:target", args=[walks.pk]) + "?tertial=3"
+    page = client.get(url).content.decode()
+    assert '<option value="on_track" selected>I fas</option>' in page
+    response = client.post(url, {"analysis": "Ändrad text.", "measures": "", "manual_status": "on_track"})
+    assert response.status_code == 200
+    assert "Året är slut: ett mål utan siffra är" in response.content.decode()
+    assert walks.comments.get(tertial=3).manual_status == Status.ON_TRACK
