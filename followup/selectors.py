@@ -23,6 +23,7 @@ from django.utils import timezone
 from followup import engine
 from followup.engine import Coverage, DailyTotal, MonthTotals, TargetResult, TargetSpec, target_result, year_is_over
 from followup.models import Approval, Publication, Status, TargetComment
+from medborgarlofte.cache import cache_get_or_compute
 from promises.models import Activity, ActivityType, Area, Commitment, Promise, Section, Target, User
 from promises.periods import Tertial, period_of, tertials
 from promises.selectors import promise_current, promises_for_user
@@ -205,7 +206,7 @@ def followup_basis_warm(*, promise_id: int, tertial: int) -> None:
 
     The follow-up's own writes (a comment, an approval, a publication) run it once they have
     committed and the revision has moved (followup/services.py). So the one who changes the
-    basis, a few times a tertial, pays its seven queries, and the next manager to open the
+    basis, a few times a tertial, pays its eight queries, and the next manager to open the
     dashboard reads only the entries again, as after a logged entry. A reader that comes
     first computes the same basis under the same key: nothing is ever read stale from it.
     """
@@ -450,12 +451,13 @@ def _status_counts(promise: Promise, tertial: Tertial) -> Counter:
     as_of = followup_as_of(tertial=tertial)
     final = followup_is_final(tertial=tertial, as_of=as_of)
     key = f"status-counts:{promise.pk}:{promise.revision}:{tertial.number}:{as_of.isoformat()}:{final}"
-    counts = cache.get(key)
-    if counts is None:
+
+    def compute() -> Counter:
         basis = followup_basis_cached(promise=promise, tertial=tertial)
-        counts = Counter(row.result.status for row in followup_rows(promise=promise, tertial=tertial, basis=basis))
-        cache.set(key, counts, 60 * 60)
-    return counts
+        return Counter(row.result.status for row in followup_rows(promise=promise, tertial=tertial, basis=basis))
+
+    # As the dashboard's figures: computed by one process when several miss at once.
+    return cache_get_or_compute(key, compute, timeout=60 * 60)
 
 
 def manager_overview(*, user: User, today: date | None = None) -> ManagerOverview | None:
