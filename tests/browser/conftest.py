@@ -90,6 +90,18 @@ def phone_page(browser, live_server):
 def axe_violations(page) -> list[dict]:
     """Run axe-core's WCAG 2.0/2.1 A and AA rules on the page; return the violations."""
     _require(AXE, "npm ci installs axe-core")
+    # Judge the page a reader sees once it has settled: a CSS transition still
+    # running (Swagger UI fades its buttons' opacity for 0.3 s) makes axe measure
+    # half-faded text, which failed CI once on a loaded machine.
+    page.evaluate(
+        """async () => {
+            for (let round = 0; round < 10; round++) {
+                const running = document.getAnimations().filter(a => a instanceof CSSTransition);
+                if (!running.length) return;
+                await Promise.all(running.map(a => a.finished.catch(() => null)));
+            }
+        }"""
+    )
     page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
         """async () => await axe.run(document, {
