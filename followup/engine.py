@@ -8,6 +8,7 @@ Once the year is over (`year_is_over`), a measured target is either achieved or 
 result is final, expected and forecast give way to the difference to the target.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -128,6 +129,11 @@ def _months_of(tertial: Tertial) -> range:
     return range(tertial.months[0][1], tertial.months[-1][1] + 1)
 
 
+def whole(value: float) -> float:
+    """A count rounded half up to a whole number (Python's round() would round 532.5 down)."""
+    return float(math.floor(value + 0.5))
+
+
 def count_result(
     spec: TargetSpec, totals: MonthTotals, tertial: Tertial, as_of: date, risk: float, *, final: bool = False
 ) -> TargetResult:
@@ -149,9 +155,11 @@ def count_result(
     days_total = days_in_year(tertial.year)
     days_elapsed = (window[1] - window[0]).days + 1
     expected = target * days_elapsed / days_total
-    result.expected = round(expected, 1)
+    # Expected and forecast are counts of activities, shown in whole ones on every page and
+    # in every file (nobody holds half a foot patrol); attainment and status use the exact figure.
+    result.expected = whole(expected)
     result.attainment = round(100 * ytd / expected, 1) if expected else None
-    result.forecast = round(ytd * days_total / days_elapsed, 1)
+    result.forecast = whole(ytd * days_total / days_elapsed)
     days_left = (year_end(tertial.year) - window[1]).days
     if days_left > 0:
         result.needed_per_week = round(max(0.0, target - ytd) / (days_left / 7), 1)
@@ -242,7 +250,7 @@ def cadence_result(
         return _finalise(result) if final else result
     result.attainment = round(100 * covered_y / elapsed_y, 1)
     result.progress = round(100 * covered_y / len(year_periods), 1)
-    result.forecast = round(len(year_periods) * covered_y / elapsed_y, 1)
+    result.forecast = whole(len(year_periods) * covered_y / elapsed_y)  # whole weeks or months
     all_done = covered_y == len(year_periods)
     result.status = _status(covered_y / elapsed_y, achieved=all_done, risk_threshold=risk)
     return _finalise(result) if final else result

@@ -203,13 +203,8 @@ def _amount(value, target: dict) -> str:
     if target["unit"] == "periods":
         return _periods_text(value, target["period"])
     if target["unit"] == "percent" and float(value).is_integer():
-        return f"{int(value)} %"
+        return f"{int(value)}\u00a0%"
     return format_value(value, target["unit"])
-
-
-def _whole(value: float) -> float:
-    """What is expected by now, in whole activities: nobody holds half a foot patrol."""
-    return float(round(value))
 
 
 def of_text(value, whole, target: dict) -> str:
@@ -257,7 +252,7 @@ def target_bar(target: dict) -> dict | None:
         parts.append(_("Full year: %(value)s") % {"value": so_far})
     else:
         if expected is not None:
-            parts.append(_("Expected by now: %(value)s") % {"value": _amount(_whole(expected), target)})
+            parts.append(_("Expected by now: %(value)s") % {"value": _amount(expected, target)})
         parts.append(_("So far: %(value)s") % {"value": so_far})
     parts.append(_("The year's target: %(value)s") % {"value": _amount(wanted, target)})
     bar: dict = {"sentence": " · ".join(parts), "fill": None, "expected": None, "target": None}

@@ -29,7 +29,8 @@ def format_value(value, unit: str) -> str:
     if value is None:
         return "–"
     if unit == "percent":
-        return f"{number_format(value, 1)} %"
+        # A no-break space: "19,6 %" never breaks between the number and its sign.
+        return f"{number_format(value, 1)}\u00a0%"
     if float(value).is_integer():
         return number_format(int(value), 0, force_grouping=True)
     return number_format(value, 1, force_grouping=True)

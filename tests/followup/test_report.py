@@ -206,7 +206,10 @@ def test_bar_chart_leaves_out_what_has_no_number():
 @pytest.mark.parametrize(
     ("values", "label"),
     [
-        ({"unit": "percent", "year_to_date": 18.4, "target": 20.0, "expected": 20.0}, "18,4 %, målet är minst 20,0 %"),
+        (
+            {"unit": "percent", "year_to_date": 18.4, "target": 20.0, "expected": 20.0},
+            "18,4\u00a0%, målet är minst 20,0\u00a0%",
+        ),
         (
             {"unit": "periods", "period": "week", "year_to_date": 30.0, "target": 52.0, "expected": 34.0},
             "30 av 34 veckor hittills täckta, 52 under året",
