@@ -21,7 +21,7 @@ from promises.models import (
     Target,
     User,
 )
-from promises.periods import Tertial
+from promises.periods import Tertial, period_bounds, period_label, period_of
 from promises.permissions import is_manager
 
 
@@ -321,6 +321,26 @@ def activity_counted_by(*, activity: Activity) -> list[Target]:
         .select_related("commitment__section")
         .order_by("commitment__section__number", "commitment__number", "order", "pk")
     )
+
+
+def periods_already_covered(*, activity: Activity, counted_by: list[Target]) -> list[str]:
+    """The weeks or months the entry's cadence targets had covered before it, in its area:
+    "v. 48" when that week already had a lägesbild in Råslätt. A cadence target counts each
+    period once, so such an entry adds nothing to it, and the confirmation says so. One query
+    per period kind (usually one)."""
+    covered = []
+    for period in sorted({t.period for t in counted_by if t.kind == Target.Kind.CADENCE}):
+        key = period_of(activity.date, period)
+        start, end = period_bounds(key, period)
+        others = Activity.objects.filter(
+            promise_id=activity.promise_id,
+            activity_type_id=activity.activity_type_id,
+            area_id=activity.area_id,
+            date__range=(start, end),
+        ).exclude(pk=activity.pk)
+        if others.exists():
+            covered.append(period_label(key, period))
+    return covered
 
 
 def promises_for_user(*, user: User) -> PromiseQuerySet:

@@ -35,6 +35,7 @@ from promises.selectors import (
     activity_type_for_user,
     activity_types_for_user,
     cadence_due,
+    periods_already_covered,
 )
 from promises.services import activity_create, activity_delete, activity_update
 from promises.tables import ActivityTable
@@ -122,11 +123,13 @@ def _again(request: AuthenticatedHttpRequest) -> dict:
 @require_safe
 def activity_saved(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for_user(request.user, pk)
-    return render(
-        request,
-        "staff/activity_saved.html",
-        {"activity": activity, "counted_by": activity_counted_by(activity=activity)},
-    )
+    counted_by = activity_counted_by(activity=activity)
+    context = {
+        "activity": activity,
+        "counted_by": counted_by,
+        "already_covered": periods_already_covered(activity=activity, counted_by=counted_by),
+    }
+    return render(request, "staff/activity_saved.html", context)
 
 
 @login_required
