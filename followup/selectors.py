@@ -434,6 +434,17 @@ def silent_qualitative_targets(*, promise: Promise, tertial: int) -> list[Target
     )
 
 
+def silent_rows(rows: list[FollowupRow]) -> list[FollowupRow]:
+    """The rows of silent_qualitative_targets, read from a follow-up's rows without a query:
+    the dashboard lists them, with links, before anyone tries to approve."""
+    return [
+        row
+        for row in rows
+        if row.target.kind == Target.Kind.QUALITATIVE
+        and not (row.comment and (row.comment.manual_status or row.comment.analysis or row.comment.measures))
+    ]
+
+
 @dataclass
 class ManagerOverview:
     """What a manager's start page leads with: the running tertial's targets per status, and

@@ -30,6 +30,7 @@ from followup.selectors import (
     logged_measures,
     month_totals,
     outside_totals,
+    silent_rows,
     target_area_totals,
     target_daily_totals,
 )
@@ -158,6 +159,14 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
             "publications": basis.publications,
             "next_version": basis.next_version,
             "approvals": basis.approvals,
+            # What approving would refuse (followup.services.tertial_approve), said first.
+            "silent": [
+                {
+                    "label": f"{row.section.number}.{row.commitment.number} {row.target.title}",
+                    "url": reverse("followup:target", args=[row.target.pk]) + f"?tertial={tertial.number}",
+                }
+                for row in silent_rows(rows)
+            ],
         }
 
     return cache_get_or_compute(key, compute, timeout=60 * 60)

@@ -92,6 +92,29 @@ def test_dashboard_shows_the_refusal_where_the_manager_approves(client):
     assert Approval.objects.count() == 0
 
 
+def test_dashboard_lists_the_silent_targets_with_links_before_anyone_approves(
+    client, django_capture_on_commit_callbacks
+):
+    world = World(year=YEAR)
+    walks = _qualitative(world, "Trygghetsvandringar genomförs")
+    _comment(world, _qualitative(world, "Samverkansavtal följs upp"), status=Status.ON_TRACK)
+    _comment(world, _qualitative(world, "Medborgardialoger hålls"), analysis="Två hölls i mars.")
+    client.force_login(world.manager)
+    body = client.get(reverse("followup:dashboard") + f"?promise={world.promise.pk}&tertial=1").content.decode()
+    notice = body[body.index('id="silent-targets"') : body.index("</div>", body.index('id="silent-targets"'))]
+    assert "Ge det här målet utan siffra en status eller en kommentar innan du godkänner:" in notice
+    link = reverse("followup:target", args=[walks.pk]) + "?tertial=1"
+    assert f'<a href="{link}">' in notice
+    assert "Trygghetsvandringar genomförs" in notice
+    assert "Samverkansavtal" not in notice
+    assert "Medborgardialoger" not in notice
+    # Once it has a status the list is gone (the cached page follows the comment).
+    with django_capture_on_commit_callbacks(execute=True):
+        _comment(world, walks, status=Status.NOT_ASSESSED)
+    body = client.get(reverse("followup:dashboard") + f"?promise={world.promise.pk}&tertial=1").content.decode()
+    assert 'id="silent-targets"' not in body
+
+
 def test_target_page_offers_not_assessed_for_qualitative_targets(client):
     world = World(year=YEAR)
     walks = _qualitative(world, "Trygghetsvandringar genomförs")
