@@ -454,6 +454,7 @@ class ManagerOverview:
     tertial: Tertial
     status_counts: list[tuple[str, int]]  # (status, number of targets), in the order of Status
     awaiting: list[Tertial]
+    corrections: frozenset[int] = frozenset()  # the awaiting tertials that are corrections
 
 
 def _status_counts(promise: Promise, tertial: Tertial) -> Counter:
@@ -483,16 +484,31 @@ def manager_overview(*, user: User, today: date | None = None) -> ManagerOvervie
     # has nothing waiting.
     is_party = user.organisation_id is not None and promise.parties.filter(pk=user.organisation_id).exists()
     ended = [t for t in tertials(promise.year) if is_party and t.end < today]
-    published = set(Publication.objects.filter(promise=promise).values_list("tertial", flat=True))
-    organisation_id = user.organisation_id
-    approved = (
-        set(Approval.objects.filter(promise=promise, organisation_id=organisation_id).values_list("tertial", flat=True))
-        if organisation_id is not None
-        else set()  # no organisation, no approvals (and nothing awaiting: not a party)
-    )
+    # The version each tertial waits for: the first, or a correction one party has approved.
+    published: dict[int, int] = {}
+    for number, version in Publication.objects.filter(promise=promise).values_list("tertial", "version"):
+        published[number] = max(version, published.get(number, 0))
+    approvers: dict[tuple[int, int], set[int]] = {}
+    for number, version, organisation in Approval.objects.filter(promise=promise).values_list(
+        "tertial", "version", "organisation_id"
+    ):
+        approvers.setdefault((number, version), set()).add(organisation)
+    awaiting, corrections = [], set()
+    for ended_tertial in ended:
+        number = ended_tertial.number
+        waiting = approvers.get((number, published.get(number, 0) + 1), set())
+        if user.organisation_id in waiting:
+            continue  # approved by us: it waits for the other party
+        if number not in published:
+            awaiting.append(ended_tertial)
+        elif waiting:
+            # The other party has approved a correction of a published tertial: ours is missing.
+            awaiting.append(ended_tertial)
+            corrections.add(number)
     return ManagerOverview(
         promise=promise,
         tertial=tertial,
         status_counts=[(status, counts[status]) for status in Status.values if counts[status]],
-        awaiting=[t for t in ended if t.number not in published | approved],
+        awaiting=awaiting,
+        corrections=frozenset(corrections),
     )

@@ -70,6 +70,23 @@ def test_manager_start_lists_ended_tertials_awaiting_the_partys_approval(client,
     assert manager_overview(user=world.municipal_manager).awaiting == []
 
 
+def test_manager_start_lists_a_correction_the_other_party_has_approved(client, world):
+    world.log(world.patrol, 30, date(2026, 2, 2))
+    world.publish(1)
+    assert manager_overview(user=world.municipal_manager).awaiting == []
+    world.log(world.patrol, 5, date(2026, 2, 3))  # the figures change after publishing
+    tertial_approve(promise=world.promise, tertial=Tertial(2026, 1), user=world.manager, reason="Ett pass saknades.")
+    assert manager_overview(user=world.manager).awaiting == []  # the police wait for the municipality
+    overview = manager_overview(user=world.municipal_manager)
+    assert (overview.awaiting, overview.corrections) == ([Tertial(2026, 1)], frozenset({1}))
+    client.force_login(world.municipal_manager)
+    assert "En korrigering av T1 2026 väntar på din organisations godkännande" in _overview_html(
+        client.get(reverse("home"))
+    )
+    tertial_approve(promise=world.promise, tertial=Tertial(2026, 1), user=world.municipal_manager)
+    assert manager_overview(user=world.municipal_manager).awaiting == []
+
+
 def test_manager_start_manager_of_an_organisation_party_to_no_promise_has_no_overview(world):
     # Managers follow up the promises their organisation signed; the housing company signed none.
     housing = OrganisationFactory(short_name="Vätterhem", kind=Organisation.Kind.HOUSING)
