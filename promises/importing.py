@@ -365,6 +365,9 @@ def _read_row(cells: dict, *, line: int, names: Names) -> tuple[ActivityData | N
     area = names.area(area_name)
     if area is None:
         errors.append(RowError(line, "område", names.unknown_area(area_name)))
+    note = _text(cells.get("anteckning"))
+    if note == TEMPLATE_EXAMPLE_NOTE:
+        errors.append(RowError(line, "anteckning", str(TEMPLATE_EXAMPLE_MESSAGE)))
     if errors or activity_type is None:
         return None, errors
     data = ActivityData(
@@ -375,7 +378,7 @@ def _read_row(cells: dict, *, line: int, names: Names) -> tuple[ActivityData | N
         first_time_user=first_time_user,
         duration_minutes=duration,
         description=_text(cells.get("beskrivning")),
-        note=_text(cells.get("anteckning")),
+        note=note,
     )
     return data, []
 
@@ -392,6 +395,8 @@ def import_preview(*, raw: bytes, file_name: str, user: User, check: bool = True
     if not rows:
         raise ImportFileError(_("The file is empty."))
     header = _header(rows)
+    if len(rows) == 1:
+        raise ImportFileError(_("The file has a header row but no entries: add one row per entry under it."))
     if len(rows) - 1 > MAX_ROWS:
         raise ImportFileError(_("At most %(max)s rows in one file.") % {"max": MAX_ROWS})
     index = {name: position for position, name in enumerate(header) if name}
@@ -476,11 +481,17 @@ def pending_imports_clean(*, directory: Path, older_than: timedelta, now: dateti
     return removed
 
 
+# The template's rows show what an entry looks like; their note marks them as examples, and an
+# import refuses a row that still carries it, so an example never becomes a patrol nobody made.
+TEMPLATE_EXAMPLE_NOTE = "EXEMPEL – ersätt eller ta bort raden"
+TEMPLATE_EXAMPLE_MESSAGE = gettext_lazy(
+    "This is an example row from the template: write your own entry in its place, or delete the row."
+)
 TEMPLATE_ROWS = [
-    ["Fotpatrullering", "Råslätt", "2", "", "", "", ""],
-    ["Trafikkontroll (20 min)", "Öxnehaga", "1", "", "30", "", ""],
-    ["Upptäckt narkotikabrott", "Råslätt", "1", "ja", "", "", ""],
-    ["Beslutad åtgärd", "Österängen", "1", "", "", "Förbättrad belysning vid torget", ""],
+    ["Fotpatrullering", "Råslätt", "2", "", "", "", TEMPLATE_EXAMPLE_NOTE],
+    ["Trafikkontroll (20 min)", "Öxnehaga", "1", "", "30", "", TEMPLATE_EXAMPLE_NOTE],
+    ["Upptäckt narkotikabrott", "Råslätt", "1", "ja", "", "", TEMPLATE_EXAMPLE_NOTE],
+    ["Beslutad åtgärd", "Österängen", "1", "", "", "Förbättrad belysning vid torget", TEMPLATE_EXAMPLE_NOTE],
 ]
 
 

@@ -183,8 +183,9 @@ def test_import_template_is_a_valid_import_file():
     raw = import_template_csv()
     assert raw.startswith("\ufeffdatum;aktivitet".encode())
     preview = import_preview(raw=raw, file_name="importmall.csv", user=world.officer)
-    # The template shows the Jönköping promise's names; here only the column layout is checked.
-    assert all(error.column in {"aktivitet", "område"} for error in preview.errors)
+    # The template shows the Jönköping promise's names; here only the column layout is checked
+    # (and the example rows are refused as examples).
+    assert all(error.column in {"aktivitet", "område", "anteckning"} for error in preview.errors)
 
 
 def test_import_template_is_dated_today_with_what_the_users_organisation_logs(client):
@@ -197,8 +198,30 @@ def test_import_template_is_dated_today_with_what_the_users_organisation_logs(cl
     # Of the example rows, the police here log only foot patrols (the others are named as in
     # the Jönköping promise).
     assert [row.split(";")[1:4] for row in rows[1:] if row] == [["Fotpatrullering", "Råslätt", "2"]]
+    # Its note marks it as an example: imported unchanged, it is refused, so no example becomes
+    # an entry; with a note of one's own, the same row imports.
+    assert rows[1].endswith(";EXEMPEL – ersätt eller ta bort raden")
     preview = import_preview(raw=response.content, file_name="importmall.csv", user=world.officer)
+    assert [(e.line, e.column, e.message) for e in preview.errors] == [
+        (
+            2,
+            "anteckning",
+            "Det här är en exempelrad ur mallen: skriv en egen registrering i dess ställe, eller ta bort raden.",
+        )
+    ]
+    assert preview.correct_rows == []
+    edited = response.content.replace("EXEMPEL – ersätt eller ta bort raden".encode(), "kvällspass".encode())
+    preview = import_preview(raw=edited, file_name="importmall.csv", user=world.officer)
     assert (preview.errors, len(preview.correct_rows)) == ([], 1)
+
+
+def test_import_of_a_header_without_rows_says_so():
+    world = World()
+    with pytest.raises(ImportFileError) as refused:
+        import_preview(raw=";".join(COLUMNS).encode() + b"\r\n", file_name="tom.csv", user=world.officer)
+    assert str(refused.value) == (
+        "Filen har en rubrikrad men inga registreringar: lägg till en rad per registrering under den."
+    )
 
 
 def test_import_page_is_for_staff_only(client):
