@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.shortcuts import render
 from django.utils import translation
 
 
@@ -48,3 +49,25 @@ class PathLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A Swedish page for a 405 that has none.
+
+    require_POST answers an address opened by hand (a bookmarked approve button, a link
+    copied from the address bar) with an empty 405: a blank page. The status and the Allow
+    header stay; the body says what the address is for. API answers keep their JSON.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.method == "HEAD":
+            return response
+        if request.path_info.startswith("/api/"):
+            return response
+        page = render(request, "405.html", status=405)
+        page.headers["Allow"] = response.headers.get("Allow", "")
+        return page

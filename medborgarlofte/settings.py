@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "medborgarlofte.middleware.SessionInactivityTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A page, not a blank, for a button's address opened by hand (405).
+    "medborgarlofte.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -66,3 +66,21 @@ def test_login_under_en_leads_to_the_english_start_page(client):
 
 def test_a_swedish_prefix_is_not_an_address(client):
     assert client.get("/sv/").status_code == 404
+
+
+def test_a_buttons_address_opened_by_hand_is_a_swedish_page_not_a_blank(client):
+    world = World(year=2022)
+    client.force_login(world.manager)
+    response = client.get(reverse("followup:approve", args=[world.promise.pk, 1]))
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    body = response.content.decode()
+    assert "<h1>Inte en sida</h1>" in body
+    assert f'href="{reverse("home")}"' in body
+
+
+def test_a_405_of_the_api_keeps_its_json(client):
+    World(year=2022)
+    response = client.post(reverse("api:promises"))
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
