@@ -263,6 +263,13 @@ def test_accessibility_statement_says_how_it_was_tested(client):
     assert "WCAG 2.1" in body
 
 
+def test_accessibility_statement_heading_breaks_only_at_its_soft_hyphen(client):
+    # On a phone the one long word broke anywhere ("Tillgänglighetsredogörels / e").
+    body = client.get(reverse("public:accessibility")).content.decode()
+    assert "<h1>Tillgänglighets\u00adredogörelse</h1>" in body
+    assert "<title>Tillgänglighetsredogörelse" in body
+
+
 def test_accessibility_statement_lists_every_public_page(client):
     body = client.get(reverse("public:accessibility")).content.decode()
     listed = body[body.index('class="covered-pages"') : body.index("</ul>", body.index('class="covered-pages"'))]
