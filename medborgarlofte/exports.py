@@ -16,6 +16,7 @@ static files; it fetches nothing else (no URL, no file), so a document cannot re
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,6 +27,9 @@ from django.utils.encoding import force_str
 from django.utils.functional import Promise
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A negative number typed in a text column ("-3" in a bad-rows file) is read as the number it
+# is, and no formula hides in it: it stays as written, not "'-3".
+PLAIN_NEGATIVE_NUMBER = re.compile(r"-[0-9]+(?:[.,][0-9]+)?")
 YES = "ja"
 NO = "nej"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -36,6 +40,8 @@ FORMATS = ("csv", "xlsx")
 
 def neutralise(text: str) -> str:
     """Text as a spreadsheet must show it, never run it."""
+    if PLAIN_NEGATIVE_NUMBER.fullmatch(text):
+        return text
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 

@@ -65,6 +65,10 @@ def _assert_safe_xlsx(cell_rows) -> None:
         ("=1+1", "'=1+1"),
         ("+46", "'+46"),
         ("-", "'-"),
+        ("-3", "-3"),  # a plain number, as typed: Excel reads it as one and runs nothing
+        ("-2,5", "-2,5"),
+        ("-2+3", "'-2+3"),  # a formula
+        ("-3\n=1", "'-3\n=1"),
         ("@x", "'@x"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
