@@ -437,15 +437,14 @@ def cadence_due(*, user: User, today: date) -> list[DueItem]:
     Two queries: the targets with their areas, and which (type, area) pairs already have an
     entry since the start of the running month or week.
     """
-    from promises.periods import period_bounds, period_label, period_of
-
     if user.organisation_id is None:
         return []
+    # The activity types are shared by every municipality; the promises are the user's own.
+    own = promises_for_user(user=user).filter(status=Promise.Status.ACTIVE, year=today.year)
     targets = list(
         Target.objects.filter(
             kind=Target.Kind.CADENCE,
-            commitment__section__promise__status=Promise.Status.ACTIVE,
-            commitment__section__promise__year=today.year,
+            commitment__section__promise__in=own,
             activity_type__organisations=user.organisation_id,
         )
         .select_related("activity_type")
@@ -457,7 +456,10 @@ def cadence_due(*, user: User, today: date) -> list[DueItem]:
     since = min(period_bounds(period_of(today, t.period), t.period)[0] for t in targets)
     logged = set(
         Activity.objects.filter(
-            activity_type__in={t.activity_type_id for t in targets}, date__gte=since, date__lte=today
+            promise__in=own,
+            activity_type__in={t.activity_type_id for t in targets},
+            date__gte=since,
+            date__lte=today,
         )
         .values_list("activity_type_id", "area_id", "date")
         .distinct()

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from promises.models import Activity
+from promises.selectors import cadence_due
 from promises.services import ACTIVITY_NOT_SERVED, ActivityData, activity_check
 from tests.factories import World
 
@@ -134,3 +135,17 @@ def test_a_police_area_serving_two_municipalities_sees_each_area_with_its_munici
     client.force_login(habo.clerk)
     body = client.get(reverse("activity_log", args=["lagesbild"])).content.decode()
     assert f'<option value="{habo.whole.pk}">Hela kommunen</option>' in body
+
+
+def test_staff_are_told_only_of_their_own_municipalitys_missing_weeks(two):
+    # The situation-report type is shared by both municipalities' clerks; each one's "to do
+    # now" names only the areas of their own promise.
+    jonkoping, habo = two
+    today = date(YEAR, 3, 16)
+    due = cadence_due(user=habo.clerk, today=today)
+    assert {item.target.commitment.section.promise_id for item in due} == {habo.promise.pk}
+    assert {item.area.pk for item in due} == {habo.raslatt.pk, habo.oxnehaga.pk}
+    # An entry in Jönköping's Råslätt covers nothing of Habo's.
+    jonkoping.log(jonkoping.report, 1, today)
+    assert {item.area.pk for item in cadence_due(user=habo.clerk, today=today)} == {habo.raslatt.pk, habo.oxnehaga.pk}
+    assert {item.area.pk for item in cadence_due(user=jonkoping.clerk, today=today)} == {jonkoping.oxnehaga.pk}
