@@ -270,6 +270,17 @@ def test_target_detail_comment_is_saved(client):
     )
 
 
+def test_target_detail_says_who_changed_the_comment_by_name(client, django_capture_on_commit_callbacks):
+    world = World(year=YEAR)
+    world.manager.first_name, world.manager.last_name = "Demo", "Chef Polis"
+    world.manager.save()
+    client.force_login(world.manager)
+    url = reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"analysis": "Färre pass i februari.", "measures": ""})
+    assert "Senast ändrad av Demo Chef Polis, " in client.get(url).content.decode()
+
+
 def test_target_detail_comment_with_personal_identity_number_is_refused(client):
     world = World(year=YEAR)
     client.force_login(world.manager)
