@@ -16,6 +16,16 @@ class BaseTable(tables.Table):
         attrs = {"class": "data-table"}
 
 
+# The fields only some activity types have.
+OPTIONAL_COLUMNS = ("first_time_user", "duration_minutes", "description", "note")
+
+
+def _empty(**kwargs) -> str:
+    # django-tables2 passes the cell as rendered (its default "—" when empty), and skips a
+    # function whose named arguments it cannot all fill: a catch-all is called for every cell.
+    return "true" if kwargs.get("value") in (None, "", kwargs["bound_column"].default) else "false"
+
+
 class ActivityTable(BaseTable):
     date = tables.DateColumn(verbose_name=_("Date"), format="Y-m-d")
     activity_type = tables.Column(verbose_name=_("Activity"), order_by=("activity_type__order", "activity_type__name"))
@@ -62,6 +72,9 @@ class ActivityTable(BaseTable):
             td = dict(attrs.get("td", {}))
             td["class"] = f"{td.get('class', '')} col-{bound.name}".strip()
             td["data-label"] = str(bound.header)
+            if bound.name in OPTIONAL_COLUMNS:
+                # A card leaves out what the entry's type does not have ("Minuter: —" on a patrol).
+                td["data-empty"] = _empty
             attrs["td"] = td
             bound.column.attrs = attrs
 

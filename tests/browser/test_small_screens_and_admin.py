@@ -243,7 +243,12 @@ def test_on_a_phone_each_entry_is_a_card_with_its_actions_in_view(browser, live_
     label = row.locator("td.col-area").evaluate("td => getComputedStyle(td, '::before').content")
     # The header is a bar of sort links above the cards, seen by whoever reaches them.
     sort = page.locator(".activity-table thead").get_by_role("link", name=re.compile("^Datum")).bounding_box()
+    # What an entry's type does not have is left off its card, not shown as "Minuter: —".
+    empty = page.locator('.activity-table td[data-empty="true"]')
+    empty_shown = [empty.nth(i).is_visible() for i in range(empty.count())]
     context.close()
+    assert empty_shown, "no entry without minutes or a note?"
+    assert not any(empty_shown)
     assert sort["width"] > 10, sort
     assert sort["x"] + sort["width"] <= 320, sort
     assert box["x"] >= 0, box

@@ -9,7 +9,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from promises.models import Activity, Area
 from promises.services import ActivityData, activity_create
-from tests.factories import AreaFactory, UserFactory, World
+from tests.factories import ActivityFactory, AreaFactory, UserFactory, World
 
 pytestmark = pytest.mark.django_db
 
@@ -296,6 +296,27 @@ def test_activity_list_manager_sees_every_entry(client):
     client.force_login(world.manager)
     response = client.get(reverse("activity_list"))
     assert len(response.context["table"].paginated_rows) == 2
+
+
+def test_activity_list_marks_the_fields_an_entry_does_not_have(client):
+    # A phone's card leaves those out (site.css); "Nej" is an answer, not an empty field.
+    world = World()
+    world.log(world.patrol, 1, world.today)
+    ActivityFactory(
+        promise=world.promise,
+        activity_type=world.drugs,
+        area=world.raslatt,
+        date=world.today,
+        first_time_user=False,
+        created_by=world.officer,
+    )
+    client.force_login(world.manager)
+    body = client.get(reverse("activity_list")).content.decode()
+    assert body.count('class="col-first_time_user" data-label="Förstagångsanvändare" data-empty="true">—<') == 1
+    answered = 'class="col-first_time_user" data-label="Förstagångsanvändare" data-empty="false">'
+    assert body.count(answered) == 1
+    assert "Nej</span></td>" in body[body.index(answered) :]
+    assert 'data-label="Datum" data-empty' not in body  # every entry has a date
 
 
 def test_activity_list_filters_by_type_and_date(client):
