@@ -14,6 +14,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -153,6 +154,11 @@ def public_year(request: HttpRequest, municipality: str, year: int) -> HttpRespo
     context = _public_context(promise)
     context["municipality"] = promise.municipality
     context["earlier"] = earlier_years(promise=promise, tertial=context["latest"])
+    # A year that is over with no full-year follow-up published says so, rather than reading as
+    # if it still ran ("so far this year"). The public cache's key holds the day.
+    context["year_unfinished"] = (
+        promise.year < timezone.localdate().year and context["latest"] is not None and not context["latest"].final
+    )
     # Every other year the public may see, published or not yet, so every earlier year is linked.
     context["other_years"] = list(
         Promise.objects.public().filter(municipality=promise.municipality).exclude(year=year).order_by("-year")

@@ -128,6 +128,31 @@ def test_public_correction_notice(client):
     assert "Sent inrapporterade patruller." in year_page
 
 
+def test_year_page_of_a_year_over_without_its_full_year_follow_up_says_so(client):
+    # 2022 is over; only T1 and T2 were published, so "so far this year" must not read as if
+    # the year still ran.
+    world = World(year=YEAR)
+    _publish(world, 1)
+    _publish(world, 2)
+    notice = (
+        "Året 2022 är slut, men ingen uppföljning av hela året har publicerats. De senast publicerade "
+        "siffrorna gäller januari–augusti 2022."
+    )
+    assert notice in client.get(reverse("public:year", args=["jonkoping", YEAR])).content.decode()
+    _publish(world, 3)
+    assert (
+        "ingen uppföljning av hela året"
+        not in client.get(reverse("public:year", args=["jonkoping", YEAR])).content.decode()
+    )
+
+
+def test_year_page_of_a_running_year_says_nothing_of_the_kind(client):
+    world = World()  # this year
+    world.publish(1)
+    body = client.get(reverse("public:year", args=["jonkoping", world.year])).content.decode()
+    assert "ingen uppföljning av hela året" not in body
+
+
 @pytest.mark.parametrize(("count", "shown"), [(1, None), (2, None), (3, 3), (0, 0)])
 def test_redact_target_small_sensitive_numbers(count, shown):
     target = PublishedTarget(
