@@ -102,3 +102,26 @@ def test_import_errors_grouped_by_reason_are_accessible_and_fit_the_screen(brows
         violations = axe_violations(page)
         assert violations == [], format_violations(violations)
     context.close()
+
+
+def test_import_preview_summary_fits_a_phone_without_scrolling(browser, live_server):
+    world = World()
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE", viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    login(page, world.officer)
+    day = world.today.isoformat()
+    lines = ["datum;aktivitet;område;antal;förstagångsanvändare;varaktighet_min;beskrivning;anteckning"]
+    lines += [f"{day};Fotpatrullering;Öxnehaga;12;;;;", f"{day};Narkotikabrott;Råslätt;1;nej;;;"]
+    page.goto("/import/")
+    page.get_by_label("Fil (CSV eller Excel)").set_input_files(
+        files=[{"name": "export.csv", "mimeType": "text/csv", "buffer": "\r\n".join(lines).encode("utf-8-sig")}]
+    )
+    page.get_by_role("button", name="Kontrollera filen").click()
+    summary = page.locator("table.import-summary")
+    expect(summary.get_by_role("columnheader", name="Rader")).to_be_visible()
+    # Every column in view: the region around the table has nothing to scroll.
+    assert page.evaluate(
+        "() => { const wrap = document.querySelector('table.import-summary').parentElement;"
+        " return wrap.scrollWidth <= wrap.clientWidth; }"
+    )
+    context.close()
