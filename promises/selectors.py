@@ -439,8 +439,12 @@ def cadence_due(*, user: User, today: date) -> list[DueItem]:
     """
     if user.organisation_id is None:
         return []
-    # The activity types are shared by every municipality; the promises are the user's own.
-    own = promises_for_user(user=user).filter(status=Promise.Status.ACTIVE, year=today.year)
+    # The activity types are shared by every municipality; the promises are those the user's
+    # organisation logs on, in the municipalities it serves (as promises_for_user for staff,
+    # without its permission queries: the weekly digest asks this for every organisation).
+    own = Promise.objects.filter(
+        municipality__organisations=user.organisation_id, status=Promise.Status.ACTIVE, year=today.year
+    )
     targets = list(
         Target.objects.filter(
             kind=Target.Kind.CADENCE,
