@@ -16,7 +16,7 @@ from django_tables2 import RequestConfig
 from followup import charts, report
 from followup.engine import DailyTotal
 from followup.forms import ApprovalForm, FollowupChoiceForm, TargetCommentForm
-from followup.models import Publication, Status, TertialNumber
+from followup.models import Publication, TertialNumber
 from followup.public import tertial_words
 from followup.selectors import (
     FollowupBasis,
@@ -348,42 +348,33 @@ def _monthly(daily: list[DailyTotal], until) -> list[dict]:
 
 
 def _summary(row) -> str:
-    """One sentence that says what the chart shows, for everyone who cannot see it."""
+    """One sentence that says what the chart shows, for everyone who cannot see it. The status
+    badge stands before it on the page, so the sentence does not say the status again."""
     result = row.result
     unit = result.unit
-    # A qualitative target's status is the manager's plain value: always show its label.
-    status = Status(result.status).label
     if result.final and unit != "none":
-        return _("Full-year outcome %(outcome)s against the target %(target)s: %(difference)s; status: %(status)s.") % {
+        return _("Full-year outcome %(outcome)s against the target %(target)s: %(difference)s.") % {
             "outcome": format_value(result.year_to_date, unit),
             "target": format_value(result.target, unit),
             "difference": difference_text(result.difference, unit),
-            "status": status,
         }
     if unit == "count":
-        return _("%(ytd)s of %(target)s so far this year (expected by now: %(expected)s); status: %(status)s.") % {
+        return _("%(ytd)s of %(target)s so far this year (expected by now: %(expected)s).") % {
             "ytd": format_value(result.year_to_date, unit),
             "target": format_value(result.target, unit),
             "expected": format_value(result.expected, unit),
-            "status": status,
         }
     if unit == "percent":
-        return _(
-            "%(share)s of the entries so far this year concern first-time users (target at least %(target)s); status: %(status)s."
-        ) % {
+        return _("%(share)s of the entries so far this year concern first-time users (target at least %(target)s).") % {
             "share": format_value(result.year_to_date, unit),
             "target": format_value(result.target, unit),
-            "status": status,
         }
     if unit == "periods":
-        return _(
-            "%(covered)s of %(elapsed)s periods so far this year were covered in every area; status: %(status)s."
-        ) % {
+        return _("%(covered)s of %(elapsed)s periods so far this year were covered in every area.") % {
             "covered": format_value(result.year_to_date, "count"),
             "elapsed": format_value(result.expected, "count"),
-            "status": status,
         }
-    return _("Followed up by the managers' assessment; status: %(status)s.") % {"status": status}
+    return str(_("Followed up by the managers' assessment."))
 
 
 def _manager_report(promise: Promise, period: Tertial) -> dict:

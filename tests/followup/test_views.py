@@ -304,7 +304,8 @@ def test_target_detail_qualitative_status_is_set_by_hand(client, django_capture_
     assert TargetComment.objects.get(target=target, tertial=2).manual_status == "on_track"
     response = client.get(url)
     assert response.context["row"].result.status == "on_track"
-    assert "status: I fas." in response.context["summary"]
+    assert '<p class="lead"><span class="status status-on_track">' in response.content.decode()
+    assert response.context["summary"] == "Följs upp genom chefernas bedömning."  # the badge says the status
 
 
 def test_target_detail_unknown_target_is_404(client):
