@@ -346,6 +346,8 @@ def _check_promise(
     if data.area is None or data.date is None:
         return None
     promise = context.promise_for(municipality=data.area.municipality_id, year=data.date.year)
+    if promise is None and "date" in errors:
+        return None  # a date in the future: one message is enough, and it says what to do
     if promise is None:
         _error(
             errors,

@@ -145,6 +145,17 @@ def test_activity_log_bad_input_is_refused_next_to_its_field(client, overrides, 
     assert not Activity.objects.exists()
 
 
+def test_activity_log_date_of_next_year_gets_one_message_not_two(client):
+    # Next year has no promise yet either; "in the future" says all the user needs.
+    world = World()
+    client.force_login(world.officer)
+    next_year = world.today.replace(year=world.today.year + 1, month=1, day=5).isoformat()
+    response = client.post(reverse("activity_log", args=["fotpatrull"]), _post(world, date=next_year))
+    assert [str(m) for m in response.context["form"].errors["date"]] == [
+        "Datumet ligger i framtiden. Registrera det som har gjorts, på den dag det gjordes."
+    ]
+
+
 def test_activity_log_area_the_type_does_not_count_in_is_saved_and_the_confirmation_says_so(client):
     world = World()
     client.force_login(world.officer)
