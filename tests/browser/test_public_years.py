@@ -55,6 +55,25 @@ def test_year_page_with_an_earlier_year_has_no_axe_violations(browser, live_serv
     context.close()
 
 
+def test_earlier_years_on_a_phone_are_a_card_per_target_with_each_year_named(browser, live_server):
+    # A column per year squeezed "456 / mål: / minst / 800" into a word a line, the earlier
+    # year scrolled away.
+    _with_an_earlier_year()
+    context, page, _errors = _open(browser, live_server, f"/jonkoping/{YEAR}/", 390)
+    table = page.locator("table.earlier-table")
+    earlier = table.locator(f'td[data-label="{YEAR - 1} (demo)"]').first
+    label = earlier.evaluate("td => getComputedStyle(td, '::before').content")
+    box = earlier.bounding_box()
+    wraps = page.evaluate(
+        "() => { const wrap = document.querySelector('table.earlier-table').parentElement;"
+        " return wrap.scrollWidth <= wrap.clientWidth; }"
+    )
+    context.close()
+    assert label == f'"{YEAR - 1} (demo): "'
+    assert box["x"] + box["width"] <= 390, box
+    assert wraps
+
+
 def test_year_page_on_a_phone_shows_the_outcome_and_the_status_of_every_target(browser, live_server):
     _published_world()
     context, page, _errors = _open(browser, live_server, f"/jonkoping/{YEAR}/", 390)
