@@ -111,3 +111,20 @@ def test_embed_is_refused_everywhere_when_no_origin_is_configured(page, settings
     _published_world()
     assert not _shows_embed(_framed_page(page, partner_site))
     assert any("frame-ancestors" in error for error in page.probe.errors), page.probe.errors
+
+
+def test_area_page_on_a_phone_puts_each_figure_under_its_name(browser, live_server):
+    # Beside a long name, "31 av 35 veckor" was squeezed into a column a word wide.
+    _published_world()
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE", viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.goto(f"/jonkoping/{YEAR}/omrade/raslatt/")
+    pairs = page.evaluate(
+        """() => [...document.querySelectorAll('.area-figures dd')].map(dd => {
+            const dt = dd.previousElementSibling.getBoundingClientRect(), box = dd.getBoundingClientRect();
+            return [Math.round(box.left - dt.left), box.top >= dt.bottom - 1];
+        })"""
+    )
+    context.close()
+    assert pairs
+    assert all(left == 0 and below for left, below in pairs), pairs
