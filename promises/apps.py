@@ -8,7 +8,7 @@ class PromisesConfig(AppConfig):
     verbose_name = _("Citizen promises")
 
     def ready(self) -> None:
-        from promises import audit
+        from promises import audit, checks  # noqa: F401 (checks registers itself)
 
         post_migrate.connect(_sync_roles_after_last_app, dispatch_uid="promises_roles_sync")
         audit.connect_axes()
