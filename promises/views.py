@@ -139,7 +139,7 @@ def activity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not manager and not is_staff_member(request.user):
         raise PermissionDenied
     queryset = activity_list_for_user(user=request.user)
-    filterset = ActivityFilter(request.GET or None, queryset=queryset, show_organisation=manager)
+    filterset = ActivityFilter(request.GET or None, queryset=queryset, user=request.user, show_organisation=manager)
     table = ActivityTable(filterset.qs if filterset.is_bound and filterset.is_valid() else queryset)
     if not manager:
         table.exclude = ("organisation", "created_by")

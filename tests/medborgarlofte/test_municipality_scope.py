@@ -149,3 +149,30 @@ def test_staff_are_told_only_of_their_own_municipalitys_missing_weeks(two):
     jonkoping.log(jonkoping.report, 1, today)
     assert {item.area.pk for item in cadence_due(user=habo.clerk, today=today)} == {habo.raslatt.pk, habo.oxnehaga.pk}
     assert {item.area.pk for item in cadence_due(user=jonkoping.clerk, today=today)} == {jonkoping.oxnehaga.pk}
+
+
+def test_the_entries_filter_offers_only_the_users_own_areas_and_organisations(client, two):
+    jonkoping, habo = two
+    client.force_login(habo.manager)
+    form = client.get(reverse("activity_list")).context["filter"].form
+    assert {area.municipality_id for area in form.fields["area"].queryset} == {habo.promise.municipality_id}
+    assert set(form.fields["organisation"].queryset) == {habo.police, habo.municipality}
+    client.force_login(habo.officer)  # staff: their organisation's activity types
+    form = client.get(reverse("activity_list")).context["filter"].form
+    assert set(form.fields["activity_type"].queryset) == set(habo.police.activity_types.all())
+    assert "organisation" not in form.fields
+
+
+def test_the_entries_filter_names_the_municipality_where_areas_of_two_are_offered(client, two):
+    jonkoping, habo = two
+    jonkoping.police.municipalities.add(habo.promise.municipality)
+    habo.promise.parties.add(jonkoping.police)
+    client.force_login(jonkoping.officer)
+    body = client.get(reverse("activity_list")).content.decode()
+    assert f'<option value="{jonkoping.whole.pk}">Hela kommunen (Jönköping)</option>' in body
+    assert f'<option value="{habo.whole.pk}">Hela kommunen (Habo)</option>' in body
+    client.force_login(habo.clerk)  # one municipality: the names alone
+    assert (
+        f'<option value="{habo.whole.pk}">Hela kommunen</option>'
+        in client.get(reverse("activity_list")).content.decode()
+    )
