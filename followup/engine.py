@@ -154,10 +154,11 @@ def count_result(
         return result
     days_total = days_in_year(tertial.year)
     days_elapsed = (window[1] - window[0]).days + 1
-    expected = target * days_elapsed / days_total
-    # Expected and forecast are counts of activities, shown in whole ones on every page and
-    # in every file (nobody holds half a foot patrol); attainment and status use the exact figure.
-    result.expected = whole(expected)
+    # Expected and forecast are counts of activities, whole on every page and in every file
+    # (nobody holds half a foot patrol). Attainment and status are measured against the same
+    # whole figure, so "219 of 800, expected by now 219" is on track, never at risk.
+    expected = whole(target * days_elapsed / days_total)
+    result.expected = expected
     result.attainment = round(100 * ytd / expected, 1) if expected else None
     result.forecast = whole(ytd * days_total / days_elapsed)
     days_left = (year_end(tertial.year) - window[1]).days

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from types import UnionType
 from typing import Any, get_type_hints
 
+from followup.engine import whole
 from followup.status import Status
 
 # Keys shown to the public and in the API but never written into a snapshot: the redaction or
@@ -18,6 +19,18 @@ PUBLIC_ONLY = {"year_to_date_text", "status_label", "status_recomputed"}
 # Keys a snapshot carries only once the year is over, so earlier tertials' snapshots (and the
 # checksums both parties approved) keep the shape they had.
 FINAL_ONLY = {"final", "difference"}
+
+
+def whole_counts(target: dict) -> dict:
+    """A snapshot target with expected and forecast in whole activities or periods.
+
+    Snapshots frozen before the engine gave them whole (followup.engine.whole) hold 532.6; read
+    and fingerprinted through this, they show and compare as 533, so an old publication reads as
+    a new one does and approving unchanged figures again is still "already published"."""
+    if target.get("unit") not in ("count", "periods"):
+        return target
+    rounded = {key: whole(target[key]) for key in ("expected", "forecast") if target.get(key) is not None}
+    return {**target, **rounded} if rounded else target
 
 
 def _meta(help_text: str = "", *, choices: tuple[str, ...] = (), api: bool = True) -> dict[str, Any]:
@@ -84,9 +97,10 @@ class PublishedTarget:
 
     @classmethod
     def from_snapshot(cls, data: dict) -> "PublishedTarget":
-        """A target as a snapshot stored it; keys older snapshots lack take their defaults."""
+        """A target as a snapshot stored it; keys older snapshots lack take their defaults, and
+        their expected and forecast counts read whole, as the engine gives them now."""
         names = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in names})
+        return cls(**{key: value for key, value in whole_counts(data).items() if key in names})
 
     def snapshot(self) -> dict:
         """The JSON a publication freezes."""

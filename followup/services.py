@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.models import FINAL_OUTCOMES, Approval, Publication, TargetComment
 from followup.notifications import notifications_queue_approval
-from followup.published import PublishedTarget
+from followup.published import PublishedTarget, whole_counts
 from followup.selectors import (
     FollowupRow,
     followup_as_of,
@@ -124,7 +124,10 @@ def followup_snapshot(*, promise: Promise, tertial: Tertial) -> dict:
 
 
 def _fingerprint(snapshot: dict) -> str:
-    return hashlib.sha256(json.dumps(snapshot, sort_keys=True, default=str).encode()).hexdigest()
+    # Counts read whole, so a snapshot frozen before they were compares equal to today's.
+    targets = [whole_counts(target) for target in snapshot.get("targets", [])]
+    comparable = {**snapshot, "targets": targets} if "targets" in snapshot else snapshot
+    return hashlib.sha256(json.dumps(comparable, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass

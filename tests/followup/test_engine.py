@@ -90,6 +90,20 @@ def test_count_result_running_tertial_is_pro_rata_to_today():
     assert (result.expected, result.attainment, result.status) == (364.0, 96.2, Status.AT_RISK)
 
 
+def test_count_result_status_agrees_with_the_whole_expected_it_shows():
+    # 10 April is day 100: 800 * 100 / 365 = 219.2, shown as 219. 219 done is on track, not
+    # "at risk" beside "expected by now: 219".
+    totals = {(PATROL, RASLATT, 3): (219, 0)}
+    result = count_result(_count(), totals, T1, date(2022, 4, 10), RISK)
+    assert (result.expected, result.attainment, result.status) == (219.0, 100.0, Status.ON_TRACK)
+
+
+def test_count_result_nothing_expected_yet_is_not_started_not_behind():
+    # 8 meetings a year, 5 January: 0.1 expected, which is none.
+    result = count_result(_count(count=8), {}, T1, date(2022, 1, 5), RISK)
+    assert (result.expected, result.attainment, result.status) == (0.0, None, Status.NOT_STARTED)
+
+
 def test_count_result_target_met_is_achieved():
     totals = {(PATROL, RASLATT, 3): (800, 0)}
     assert count_result(_count(), totals, T1, YEAR_OVER, RISK).status == Status.ACHIEVED

@@ -42,3 +42,17 @@ def test_published_target_reads_an_older_snapshot_with_defaults():
     target = PublishedTarget.from_snapshot(old)
     assert target.area_year_to_date == {}
     assert target.final is False
+
+
+def test_published_target_reads_an_older_snapshots_expected_and_forecast_counts_whole():
+    # Published before the engine gave them whole: 532.6 must read 533 on every page and file.
+    world = World(year=2022)
+    world.publish(1)
+    snapshot = world.promise.publications.get().snapshot["targets"]
+    count = dict(next(t for t in snapshot if t["unit"] == "count"), expected=532.6, forecast=867.5)
+    share = dict(count, kind="share", unit="percent", expected=20.0, forecast=18.4)
+    assert (PublishedTarget.from_snapshot(count).expected, PublishedTarget.from_snapshot(count).forecast) == (
+        533.0,
+        868.0,
+    )
+    assert PublishedTarget.from_snapshot(share).forecast == 18.4  # a share keeps its decimal

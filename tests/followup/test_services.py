@@ -189,6 +189,21 @@ def test_tertial_approve_again_with_unchanged_figures_changes_nothing():
     assert (Publication.objects.count(), Approval.objects.count()) == (1, 2)
 
 
+def test_tertial_approve_again_after_an_older_publication_with_fractional_counts_changes_nothing():
+    # A publication frozen before expected counts were whole (532.6, now 533) is the same figures.
+    world = World(year=YEAR)
+    _patrols(world, 30)
+    world.publish(1)
+    published = Publication.objects.get()
+    for target in published.snapshot["targets"]:
+        if target["unit"] == "count" and target["expected"]:
+            target["expected"] -= 0.4
+    published.save()
+    again = tertial_approve(promise=world.promise, tertial=T1, user=world.manager)
+    assert (again.already_published, again.publication) == (True, published)
+    assert Publication.objects.count() == 1
+
+
 def test_tertial_approve_publishing_locks_the_tertial_for_staff():
     world = World(year=YEAR)
     world.publish(1)
