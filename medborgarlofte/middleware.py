@@ -64,7 +64,9 @@ class MethodNotAllowedPageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code != 405 or response.content or request.method == "HEAD":
+        # Only an address opened (GET): a form posted to a page that only shows gets its 405
+        # as it is, and HEAD has no body to show.
+        if response.status_code != 405 or request.method != "GET" or response.streaming or response.content:
             return response
         if request.path_info.startswith("/api/"):
             return response

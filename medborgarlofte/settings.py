@@ -72,10 +72,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "medborgarlofte.middleware.SessionInactivityTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # A page, not a blank, for a button's address opened by hand (405).
-    "medborgarlofte.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A page, not a blank, for a button's address opened by hand (405). Below the CSP and
+    # frame middleware, so the page it makes gets their headers too.
+    "medborgarlofte.middleware.MethodNotAllowedPageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must be last: it turns a lockout raised by the auth backend into a response.
     "axes.middleware.AxesMiddleware",

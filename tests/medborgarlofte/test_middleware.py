@@ -77,6 +77,9 @@ def test_a_buttons_address_opened_by_hand_is_a_swedish_page_not_a_blank(client):
     body = response.content.decode()
     assert "<h1>Inte en sida</h1>" in body
     assert f'href="{reverse("home")}"' in body
+    # The page gets the headers every page has.
+    assert "default-src" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
 
 
 def test_a_405_of_the_api_keeps_its_json(client):
