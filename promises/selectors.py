@@ -460,7 +460,7 @@ def cadence_due(*, user: User, today: date) -> list[DueItem]:
     since = min(period_bounds(period_of(today, t.period), t.period)[0] for t in targets)
     logged = set(
         Activity.objects.filter(
-            promise__in=own,
+            area__in={area.pk for t in targets for area in t.areas.all()},
             activity_type__in={t.activity_type_id for t in targets},
             date__gte=since,
             date__lte=today,
@@ -471,6 +471,10 @@ def cadence_due(*, user: User, today: date) -> list[DueItem]:
     due = []
     for target in targets:
         key = period_of(today, target.period)
+        if key[0] != today.year:
+            # 1–3 January in the last ISO week of the year before (2026-W53), or 29–31 December
+            # in the first of the next: that week is not this year's promise's to ask for.
+            continue
         start, end = period_bounds(key, target.period)
         for area in target.areas.all():
             covered = any(

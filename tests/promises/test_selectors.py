@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from promises.models import Activity, Organisation, Promise
-from promises.selectors import ActivityContext
+from promises.selectors import ActivityContext, cadence_due
 from promises.services import ACTIVITY_NOT_A_PARTY, target_areas_set
 from tests.factories import AreaFactory, OrganisationFactory, PromiseFactory, TargetFactory, World, staff_user
 from tests.medborgarlofte.test_cache import redis_cache  # noqa: F401  (the fixture)
@@ -239,3 +239,17 @@ def test_a_tertial_published_a_moment_ago_is_closed_before_the_revision_moves():
     with pytest.raises(ValidationError) as refused:
         activity_check(data=data, organisation=world.police, user=world.officer, context=context)
     assert refused.value.error_dict["date"][0].code == "published_period"
+
+
+def test_cadence_due_around_new_year_asks_only_for_this_years_weeks():
+    # 2026 has 53 ISO weeks; 1 January 2027 is in 2026-W53, which the 2027 promise never counts.
+    last, this = World(year=2026), World(year=2027)
+    last.log(last.report, 1, date(2026, 12, 29))
+    last.log(last.report, 1, date(2026, 12, 29), area=last.oxnehaga)
+    assert cadence_due(user=this.clerk, today=date(2027, 1, 1)) == []
+    # On 31 December 2026 the week is 2026's, and both its areas have their situation report.
+    assert cadence_due(user=last.clerk, today=date(2026, 12, 31)) == []
+    # The first week of 2027: missing in both, until one is logged.
+    assert {item.area.name for item in cadence_due(user=this.clerk, today=date(2027, 1, 4))} == {"Råslätt", "Öxnehaga"}
+    this.log(this.report, 1, date(2027, 1, 4))
+    assert [item.area.name for item in cadence_due(user=this.clerk, today=date(2027, 1, 5))] == ["Öxnehaga"]
