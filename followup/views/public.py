@@ -92,6 +92,9 @@ def _public_context(promise: Promise) -> dict:
         "promise": promise,
         "tertials": tertials,
         "latest": latest,
+        # A year that is over with no full-year follow-up (T3) published says so, rather than
+        # reading as if it still ran ("so far this year"). The public cache's key holds the day.
+        "year_unfinished": latest is not None and latest.tertial != 3 and promise.year < timezone.localdate().year,
         "sections": sections,
         "areas": public_areas(promise=promise, tertial=latest),
     }
@@ -154,11 +157,6 @@ def public_year(request: HttpRequest, municipality: str, year: int) -> HttpRespo
     context = _public_context(promise)
     context["municipality"] = promise.municipality
     context["earlier"] = earlier_years(promise=promise, tertial=context["latest"])
-    # A year that is over with no full-year follow-up published says so, rather than reading as
-    # if it still ran ("so far this year"). The public cache's key holds the day.
-    context["year_unfinished"] = (
-        promise.year < timezone.localdate().year and context["latest"] is not None and not context["latest"].final
-    )
     # Every other year the public may see, published or not yet, so every earlier year is linked.
     context["other_years"] = list(
         Promise.objects.public().filter(municipality=promise.municipality).exclude(year=year).order_by("-year")

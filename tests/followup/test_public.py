@@ -3,9 +3,11 @@
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -139,6 +141,8 @@ def test_year_page_of_a_year_over_without_its_full_year_follow_up_says_so(client
         "siffrorna gäller januari–augusti 2022."
     )
     assert notice in client.get(reverse("public:year", args=["jonkoping", YEAR])).content.decode()
+    # The municipality's page, while 2022 is still its latest promise, says it too.
+    assert notice in client.get(reverse("public:municipality", args=["jonkoping"])).content.decode()
     _publish(world, 3)
     assert (
         "ingen uppföljning av hela året"
@@ -147,9 +151,14 @@ def test_year_page_of_a_year_over_without_its_full_year_follow_up_says_so(client
 
 
 def test_year_page_of_a_running_year_says_nothing_of_the_kind(client):
-    world = World()  # this year
-    world.publish(1)
-    body = client.get(reverse("public:year", args=["jonkoping", world.year])).content.decode()
+    # Mid-June 2026: T1 is published, the year runs.
+    with time_machine.travel(datetime(2026, 6, 15, 12, tzinfo=ZoneInfo("Europe/Stockholm")), tick=False):
+        world = World(year=2026)
+        world.publish(1)
+        response = client.get(reverse("public:year", args=["jonkoping", 2026]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Uppföljning januari–april 2026" in body
     assert "ingen uppföljning av hela året" not in body
 
 
