@@ -366,7 +366,8 @@ def _read_row(cells: dict, *, line: int, names: Names) -> tuple[ActivityData | N
     if area is None:
         errors.append(RowError(line, "område", names.unknown_area(area_name)))
     note = _text(cells.get("anteckning"))
-    if note == TEMPLATE_EXAMPLE_NOTE:
+    # By its words, not its dash, which a spreadsheet may have re-encoded.
+    if note.upper().startswith("EXEMPEL") and note.upper().endswith("TA BORT RADEN"):
         errors.append(RowError(line, "anteckning", str(TEMPLATE_EXAMPLE_MESSAGE)))
     if errors or activity_type is None:
         return None, errors

@@ -194,6 +194,8 @@ def test_earlier_years_are_labelled_demo_when_invented(client):
     world.publish(1)
     body = _page(client, YEAR)
     assert '2021 <span class="demo-label"' in _comparison(body)
+    assert 'data-label="2021 (demo)"' in _comparison(body)  # on a phone's cards too
+    assert 'data-label="2022 hittills"' in _comparison(body)
     assert "Siffrorna för det här året är påhittade" not in body
     assert "Siffrorna för det här året är påhittade" in _page(client, EARLIER)
     # Every list that names the invented year says so too: the start page's earlier years, the
@@ -206,6 +208,15 @@ def test_earlier_years_are_labelled_demo_when_invented(client):
     client.force_login(world.manager)
     dashboard = client.get(reverse("followup:dashboard")).content.decode()
     assert f"{earlier.title} ({earlier.municipality.name} {EARLIER}, demo)</option>" in dashboard
+
+
+def test_this_year_invented_is_labelled_demo_on_the_phones_cards_too(client):
+    world = World(year=YEAR)
+    _publish(world, _earlier(world), 3)
+    world.promise.is_demo = True
+    world.promise.save()
+    world.publish(1)
+    assert 'data-label="2022 hittills (demo)"' in _comparison(_page(client, YEAR))
 
 
 def test_earlier_years_in_three_queries():

@@ -186,8 +186,8 @@ def test_activity_saved_says_when_its_week_already_had_a_situation_report(client
     assert Activity.objects.filter(activity_type=world.report).count() == 2
     week = world.today.isocalendar()[1]
     assert (
-        f"v. {week} hade redan en registrering av Lägesbild i Råslätt. Ett mål som vill ha en varje vecka "
-        "eller månad räknar perioden en gång, så den här registreringen lägger inte till något."
+        f"Det fanns redan en registrering av Lägesbild i Råslätt för v. {week}. Ett mål som vill ha en varje "
+        "vecka eller månad räknar perioden en gång, så den här registreringen lägger inte till något."
     ) in response.content.decode()
 
 
@@ -198,7 +198,7 @@ def test_activity_saved_first_situation_report_of_its_week_says_nothing_of_the_k
     client.force_login(world.clerk)
     response = client.post(reverse("activity_log", args=["lagesbild"]), _post(world, quantity="1"), follow=True)
     assert "Sparat: Lägesbild, Råslätt" in response.content.decode()
-    assert "hade redan" not in response.content.decode()
+    assert "Det fanns redan" not in response.content.decode()
 
 
 def test_activity_log_date_before_the_promise_year_is_refused(client):
