@@ -255,3 +255,18 @@ def test_on_a_phone_each_entry_is_a_card_with_its_actions_in_view(browser, live_
     assert box["x"] + box["width"] <= 320, box  # on the card, not off to the right
     assert box["y"] > date_box["y"]  # below the date: the cells stack
     assert label == '"Område: "'
+
+
+def test_a_managers_header_is_one_row_at_1280_px(browser, live_server):
+    # Seven links and "English" wrapped the language link onto a row of its own.
+    world = World(year=YEAR)
+    context = browser.new_context(base_url=live_server.url, locale="sv-SE", viewport={"width": 1280, "height": 800})
+    _log_in(context, live_server, world.manager)
+    page = context.new_page()
+    page.goto("/start/")
+    first = page.locator(".nav-list li").first.bounding_box()
+    english = page.get_by_role("link", name="English").bounding_box()
+    log_out = page.get_by_role("button", name="Logga ut").bounding_box()
+    context.close()
+    assert abs(english["y"] - log_out["y"]) < 8, (english, log_out)
+    assert abs(first["y"] - log_out["y"]) < 8, (first, log_out)
