@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
-    "axes",
+    "promises.apps.AxesConfig",  # django-axes, named in Swedish in the admin
     "csp",
     "rest_framework",
     "rest_framework_api_key",

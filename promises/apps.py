@@ -1,9 +1,11 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class PromisesConfig(AppConfig):
+    default = True  # the module also holds AxesConfig: "promises" in INSTALLED_APPS means this one
     name = "promises"
     verbose_name = _("Citizen promises")
 
@@ -23,3 +25,9 @@ def _sync_roles_after_last_app(sender, app_config, **kwargs) -> None:
 
         roles_sync()
         municipalities_sync()
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes under a Swedish name in the admin (its own strings: medborgarlofte/third_party_strings.py)."""
+
+    verbose_name = _("Login lockout")

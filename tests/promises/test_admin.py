@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
 from django.urls import reverse
 from django.utils.html import escape
@@ -49,6 +50,20 @@ def test_admin_changelist_and_change_pages_render_in_swedish(admin_client, model
     body = change.content.decode()
     assert '<html lang="sv"' in body
     assert escape(str(instance)) in body
+
+
+def test_admin_login_lockout_section_is_in_swedish(admin_client):
+    # django-axes has no Swedish of its own; our catalogue carries its strings.
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Inloggningsspärr" in index
+    assert "Inloggningsförsök" in index
+    assert "Access attempts" not in index
+    AccessAttempt.objects.create(
+        username="kim", ip_address="192.0.2.1", user_agent="x", http_accept="*/*", path_info="/", failures_since_start=1
+    )
+    attempts = admin_client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
+    assert "Användarnamn" in attempts
+    assert "Rensa utgångna försök" in attempts
 
 
 def test_admin_promise_change_page_has_inlines(admin_client):
