@@ -56,6 +56,11 @@ def final_target(target: dict, *, tertial: int, as_of: str) -> dict:
     }
 
 
+# A sensitive target's figures that give its count back: the count itself and every figure
+# worked out from it. Withheld where the count is (below 3, and in every earlier tertial).
+COUNT_DERIVED = ("year_to_date", "progress", "attainment", "difference", "forecast", "needed_per_week")
+
+
 def redact_target(target: dict) -> dict:
     """A snapshot target as the public may see it (every key of `PublishedTarget`)."""
     public = PublishedTarget.from_snapshot(target)
@@ -68,9 +73,8 @@ def redact_target(target: dict) -> dict:
         if ytd is not None and 0 < ytd < SMALL_NUMBER_LIMIT:
             public.year_to_date = None
             public.year_to_date_text = _("fewer than %(limit)s") % {"limit": SMALL_NUMBER_LIMIT}
-            # Each of these would give the exact number back.
-            public.attainment = public.progress = public.forecast = public.needed_per_week = None
-            public.difference = None
+            for key in COUNT_DERIVED:  # each would give the exact number back
+                setattr(public, key, None)
     return public.as_dict()
 
 
@@ -141,17 +145,10 @@ def published_tertials(*, promise: Promise) -> list[PublishedTertial]:
         targets = [redact_target(final_target(t, tertial=number, as_of=as_of)) for t in latest.snapshot["targets"]]
         if not is_latest:
             # A sensitive figure is shown only for the year so far, never per tertial.
+            # Every figure worked out from the count goes, the forecast too: a third of the year's
+            # forecast after T1 is T1's count.
             targets = [
-                {
-                    **t,
-                    "year_to_date": None,
-                    "year_to_date_text": "",
-                    "progress": None,
-                    "attainment": None,
-                    "difference": None,
-                }
-                if t.get("sensitive")
-                else t
+                {**t, **dict.fromkeys(COUNT_DERIVED, None), "year_to_date_text": ""} if t.get("sensitive") else t
                 for t in targets
             ]
         result.append(
