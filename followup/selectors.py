@@ -445,6 +445,16 @@ def silent_rows(rows: list[FollowupRow]) -> list[FollowupRow]:
     ]
 
 
+@dataclass(frozen=True)
+class Awaiting:
+    """An ended tertial that waits for the manager's party: never published, or a correction
+    the other party has approved."""
+
+    promise: Promise
+    tertial: Tertial
+    correction: bool = False
+
+
 @dataclass
 class ManagerOverview:
     """What a manager's start page leads with: the running tertial's targets per status, and
@@ -453,8 +463,7 @@ class ManagerOverview:
     promise: Promise
     tertial: Tertial
     status_counts: list[tuple[str, int]]  # (status, number of targets), in the order of Status
-    awaiting: list[Tertial]
-    corrections: frozenset[int] = frozenset()  # the awaiting tertials that are corrections
+    awaiting: list[Awaiting]
 
 
 def _status_counts(promise: Promise, tertial: Tertial) -> Counter:
@@ -480,35 +489,49 @@ def manager_overview(*, user: User, today: date | None = None) -> ManagerOvervie
         return None
     tertial = default_tertial(promise=promise, today=today)
     counts = _status_counts(promise, tertial)
-    # Only a party's managers approve: an administrator, or a manager of another organisation,
-    # has nothing waiting.
-    is_party = user.organisation_id is not None and promise.parties.filter(pk=user.organisation_id).exists()
-    ended = [t for t in tertials(promise.year) if is_party and t.end < today]
-    # The version each tertial waits for: the first, or a correction one party has approved.
-    published: dict[int, int] = {}
-    for number, version in Publication.objects.filter(promise=promise).values_list("tertial", "version"):
-        published[number] = max(version, published.get(number, 0))
-    approvers: dict[tuple[int, int], set[int]] = {}
-    for number, version, organisation in Approval.objects.filter(promise=promise).values_list(
-        "tertial", "version", "organisation_id"
-    ):
-        approvers.setdefault((number, version), set()).add(organisation)
-    awaiting, corrections = [], set()
-    for ended_tertial in ended:
-        number = ended_tertial.number
-        waiting = approvers.get((number, published.get(number, 0) + 1), set())
-        if user.organisation_id in waiting:
-            continue  # approved by us: it waits for the other party
-        if number not in published:
-            awaiting.append(ended_tertial)
-        elif waiting:
-            # The other party has approved a correction of a published tertial: ours is missing.
-            awaiting.append(ended_tertial)
-            corrections.add(number)
     return ManagerOverview(
         promise=promise,
         tertial=tertial,
         status_counts=[(status, counts[status]) for status in Status.values if counts[status]],
-        awaiting=awaiting,
-        corrections=frozenset(corrections),
+        awaiting=_awaiting(user=user, current=promise, today=today),
     )
+
+
+def _awaiting(*, user: User, current: Promise, today: date) -> list[Awaiting]:
+    """The ended tertials of this year's and last year's promises that wait for the user's party.
+
+    Last year's too: its T3 ends on 31 December and is approved in January, when this year's
+    promise is already the current one. Only a party's managers approve: an administrator, or a
+    manager of another organisation, has nothing waiting. Three queries."""
+    if user.organisation_id is None:
+        return []
+    promises = list(
+        Promise.objects.filter(parties=user.organisation_id, year__in=(current.year, current.year - 1))
+        .exclude(status=Promise.Status.DRAFT)
+        .select_related("municipality")
+        .order_by("year", "municipality__name")
+    )
+    # The version each tertial waits for: the first, or a correction one party has approved.
+    published: dict[tuple[int, int], int] = {}
+    for promise_id, number, version in Publication.objects.filter(promise__in=promises).values_list(
+        "promise_id", "tertial", "version"
+    ):
+        published[(promise_id, number)] = max(version, published.get((promise_id, number), 0))
+    approvers: dict[tuple[int, int, int], set[int]] = {}
+    for promise_id, number, version, organisation in Approval.objects.filter(promise__in=promises).values_list(
+        "promise_id", "tertial", "version", "organisation_id"
+    ):
+        approvers.setdefault((promise_id, number, version), set()).add(organisation)
+    awaiting = []
+    for promise in promises:
+        for ended in (t for t in tertials(promise.year) if t.end < today):
+            version = published.get((promise.pk, ended.number), 0)
+            waiting = approvers.get((promise.pk, ended.number, version + 1), set())
+            if user.organisation_id in waiting:
+                continue  # approved by us: it waits for the other party
+            if not version:
+                awaiting.append(Awaiting(promise, ended))
+            elif waiting:
+                # The other party has approved a correction of a published tertial: ours is missing.
+                awaiting.append(Awaiting(promise, ended, correction=True))
+    return awaiting

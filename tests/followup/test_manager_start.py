@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from followup.selectors import followup_rows, manager_overview
+from followup.selectors import Awaiting, followup_rows, manager_overview
 from followup.services import tertial_approve
 from promises import roles
 from promises.models import Organisation
@@ -59,12 +59,12 @@ def test_manager_start_counts_the_running_tertials_targets_like_the_dashboard(cl
 
 def test_manager_start_lists_ended_tertials_awaiting_the_partys_approval(client, world):
     client.force_login(world.manager)
-    assert [t.label for t in manager_overview(user=world.manager).awaiting] == ["T1 2026"]
+    assert [item.tertial.label for item in manager_overview(user=world.manager).awaiting] == ["T1 2026"]
     assert "T1 2026 är slut och väntar på din organisations godkännande" in _overview_html(client.get(reverse("home")))
     tertial_approve(promise=world.promise, tertial=Tertial(2026, 1), user=world.manager)
     # The police have approved; the municipality has not yet.
     assert manager_overview(user=world.manager).awaiting == []
-    assert manager_overview(user=world.municipal_manager).awaiting == [Tertial(2026, 1)]
+    assert manager_overview(user=world.municipal_manager).awaiting == [Awaiting(world.promise, Tertial(2026, 1))]
     assert "Inget väntar på ditt godkännande." in _overview_html(client.get(reverse("home")))
     tertial_approve(promise=world.promise, tertial=Tertial(2026, 1), user=world.municipal_manager)
     assert manager_overview(user=world.municipal_manager).awaiting == []
@@ -78,7 +78,7 @@ def test_manager_start_lists_a_correction_the_other_party_has_approved(client, w
     tertial_approve(promise=world.promise, tertial=Tertial(2026, 1), user=world.manager, reason="Ett pass saknades.")
     assert manager_overview(user=world.manager).awaiting == []  # the police wait for the municipality
     overview = manager_overview(user=world.municipal_manager)
-    assert (overview.awaiting, overview.corrections) == ([Tertial(2026, 1)], frozenset({1}))
+    assert overview.awaiting == [Awaiting(world.promise, Tertial(2026, 1), correction=True)]
     client.force_login(world.municipal_manager)
     assert "En korrigering av T1 2026 väntar på din organisations godkännande" in _overview_html(
         client.get(reverse("home"))
@@ -132,3 +132,19 @@ def test_manager_start_counts_follow_a_new_entry(client, world, django_capture_o
     expected = Counter(row.result.status for row in followup_rows(promise=world.promise, tertial=Tertial(2026, 2)))
     assert after == dict(expected)
     assert after != before
+
+
+def test_manager_start_in_january_lists_last_years_tertial_3():
+    # Last year's T3 ends on 31 December and is approved in January, when this year's promise
+    # is already the current one; the reminder must not vanish with the new year.
+    with time_machine.travel(datetime(2027, 1, 15, 12, tzinfo=ZoneInfo("Europe/Stockholm")), tick=False):
+        last = World(year=2026)
+        last.publish(1)
+        last.publish(2)
+        World(year=2027)
+        overview = manager_overview(user=last.municipal_manager)
+        assert overview.promise.year == 2027
+        assert overview.awaiting == [Awaiting(last.promise, Tertial(2026, 3))]
+        tertial_approve(promise=last.promise, tertial=Tertial(2026, 3), user=last.manager)
+        assert manager_overview(user=last.manager).awaiting == []
+        assert manager_overview(user=last.municipal_manager).awaiting == [Awaiting(last.promise, Tertial(2026, 3))]
