@@ -438,7 +438,9 @@ class PublishedTertial(models.Model):
 class Activity(models.Model):
     """One logged entry: a count of something done, on a date, in an area."""
 
-    promise = models.ForeignKey(Promise, on_delete=models.PROTECT, related_name="activities")
+    promise = models.ForeignKey(
+        Promise, verbose_name=_("citizen promise"), on_delete=models.PROTECT, related_name="activities"
+    )
     activity_type = models.ForeignKey(
         ActivityType, verbose_name=_("activity"), on_delete=models.PROTECT, related_name="activities"
     )
@@ -563,6 +565,22 @@ class ApiToken(AbstractAPIKey):
     that cannot log in (`user`), so the history and the audit log say which token wrote what.
     """
 
+    # The library's fields again, as they are, with Swedish names and help for the admin.
+    prefix = models.CharField(_("prefix"), max_length=8, unique=True, editable=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    name = models.CharField(
+        _("name"),
+        max_length=50,
+        blank=False,
+        default=None,
+        help_text=_("Which system uses the token, e.g. the police's case system. At most 50 characters."),
+    )
+    revoked = models.BooleanField(
+        _("revoked"),
+        blank=True,
+        default=False,
+        help_text=_("A revoked token no longer works. This cannot be undone."),
+    )
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="api_tokens"
     )

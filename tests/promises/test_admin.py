@@ -66,6 +66,16 @@ def test_admin_login_lockout_section_is_in_swedish(admin_client):
     assert "Rensa utgångna försök" in attempts
 
 
+def test_admin_activity_and_api_token_pages_have_no_english_labels(admin_client):
+    activity = ActivityFactory()
+    page = admin_client.get(reverse("admin:promises_activity_change", args=[activity.pk])).content.decode()
+    assert "Medborgarlöfte:" in page
+    assert "Promise:" not in page
+    add = admin_client.get(reverse("admin:promises_apitoken_add")).content.decode()
+    assert "Vilket system som använder nyckeln" in add
+    assert "A free-form name" not in add
+
+
 def test_admin_promise_change_page_has_inlines(admin_client):
     promise = Promise.objects.get()
     response = admin_client.get(reverse("admin:promises_promise_change", args=[promise.pk]))
