@@ -444,9 +444,9 @@ def test_dashboard_after_a_change_of_its_basis_reads_again_only_the_entries(
         if change == "comment":
             response = client.post(
                 reverse("followup:target", args=[world.patrol_target.pk]) + "?tertial=1",
-                {"analysis": "Sagt efter tertialen.", "measures": ""},
+                {"analysis": "Sagt efter tertialet.", "measures": ""},
             )
-            shown = "Sagt efter tertialen."
+            shown = "Sagt efter tertialet."
         elif change == "approval":
             response = client.post(reverse("followup:approve", args=[world.promise.pk, 1]), {"reason": ""})
             shown = f"<li>Godkänt av {world.police.name} ("
@@ -646,4 +646,4 @@ def test_a_running_tertial_says_when_it_can_be_approved(client):
     tertial = Tertial.of(world.today)
     body = client.get(_dashboard(world, tertial.number)).content.decode()
     assert "Godkänn för publicering</button>" not in body
-    assert f"{tertial.label} kan godkännas när tertialen är slut, efter {tertial.end.isoformat()}." in body
+    assert f"{tertial.label} kan godkännas när tertialet är slut, efter {tertial.end.isoformat()}." in body
