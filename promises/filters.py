@@ -5,7 +5,7 @@ from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
 from promises.forms import DateInput
-from promises.models import Activity, ActivityType, Area, Organisation, User
+from promises.models import Activity, ActivityType, Area, Organisation, Promise, User
 from promises.names import with_municipality
 from promises.periods import TERTIAL_MONTHS
 from promises.selectors import activity_types_for_user, promises_for_user
@@ -47,13 +47,15 @@ class ActivityFilter(django_filters.FilterSet):
         label=_("From date"), field_name="date", lookup_expr="gte", widget=DateInput()
     )
     date_to = django_filters.DateFilter(label=_("To date"), field_name="date", lookup_expr="lte", widget=DateInput())
+    # A tertial is of a year: "T1" alone gathered every year's January–April.
+    year = django_filters.ChoiceFilter(label=_("Year"), choices=[], method="filter_year", empty_label=_("All"))
     tertial = django_filters.ChoiceFilter(
         label=_("Tertial"), choices=TERTIAL_CHOICES, method="filter_tertial", empty_label=_("All")
     )
 
     class Meta:
         model = Activity
-        fields = ["activity_type", "area", "organisation", "date_from", "date_to", "tertial"]
+        fields = ["activity_type", "area", "organisation", "date_from", "date_to", "year", "tertial"]
 
     def __init__(self, *args, user: User, show_organisation: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,9 +76,14 @@ class ActivityFilter(django_filters.FilterSet):
             self.filters["organisation"].queryset = Organisation.objects.filter(
                 Q(promises__in=own) | Q(pk=user.organisation_id)
             ).distinct()
+        years = own.exclude(status=Promise.Status.DRAFT).order_by("-year").values_list("year", flat=True).distinct()
+        self.filters["year"].extra["choices"] = [(str(year), str(year)) for year in years]
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs.setdefault("class", "select")
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(date__year=int(value))
 
     def filter_tertial(self, queryset, name, value):
         first, last = TERTIAL_MONTHS[int(value)]

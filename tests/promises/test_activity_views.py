@@ -342,6 +342,21 @@ def test_activity_list_filters_by_type_and_date(client):
     assert [row.record.activity_type for row in response.context["table"].paginated_rows] == [world.drugs]
 
 
+def test_activity_list_filters_a_tertial_of_one_year(client):
+    # "T1" alone gathered every year's January–April.
+    world, earlier = World(year=2022), World(year=2021)
+    world.log(world.patrol, 1, date(2022, 2, 1))
+    earlier.log(earlier.patrol, 1, date(2021, 2, 1))
+    client.force_login(world.manager)
+    response = client.get(reverse("activity_list"), {"year": "2022", "tertial": "1"})
+    assert [a.date for a in response.context["table"].data.data] == [date(2022, 2, 1)]
+    year = response.context["filter"].form.fields["year"]
+    assert [label for _value, label in year.choices] == ["Alla", "2022", "2021"]
+    bad = client.get(reverse("activity_list"), {"year": "1999"})
+    assert bad.status_code == 200
+    assert "Välj ett giltigt alternativ" in bad.content.decode()
+
+
 def test_activity_list_bad_filter_value_gives_a_message_not_a_500(client):
     world = World()
     client.force_login(world.officer)
@@ -378,8 +393,9 @@ def test_activity_list_query_count_does_not_grow(client, django_assert_num_queri
     for _ in range(entries):
         _log(world)
     client.force_login(world.officer)
-    # Two of them say which entries can no longer be changed (activity_locks).
-    with django_assert_num_queries(12):
+    # Two of them say which entries can no longer be changed (activity_locks), one lists the
+    # years to filter by.
+    with django_assert_num_queries(13):
         response = client.get(reverse("activity_list"))
     table = response.context["table"]
     assert table.paginator.count == entries
