@@ -186,8 +186,8 @@ def test_activity_saved_says_when_its_week_already_had_a_situation_report(client
     assert Activity.objects.filter(activity_type=world.report).count() == 2
     week = world.today.isocalendar()[1]
     assert (
-        f"Det fanns redan en registrering av Lägesbild i Råslätt för v. {week}. Ett mål som vill ha en varje "
-        "vecka eller månad räknar perioden en gång, så den här registreringen lägger inte till något."
+        f"Det fanns redan en registrering av Lägesbild i Råslätt för v. {week}: perioden var redan täckt. "
+        "Ett mål som vill ha en varje vecka eller månad räknar varje period en gång."
     ) in response.content.decode()
 
 
