@@ -16,7 +16,7 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
@@ -421,22 +421,10 @@ def outside_totals(
     }
 
 
-def silent_qualitative_targets(*, promise: Promise, tertial: int) -> list[Target]:
-    """Qualitative targets with neither a status nor a comment in the tertial: published as they
-    are, they would read "not started" without anyone having said so."""
-    said = TargetComment.objects.filter(target=OuterRef("pk"), tertial=tertial).exclude(
-        manual_status="", analysis="", measures=""
-    )
-    return list(
-        Target.objects.filter(commitment__section__promise=promise, kind=Target.Kind.QUALITATIVE)
-        .exclude(Exists(said))
-        .order_by("commitment__section__number", "commitment__number", "order", "pk")
-    )
-
-
 def silent_rows(rows: list[FollowupRow]) -> list[FollowupRow]:
-    """The rows of silent_qualitative_targets, read from a follow-up's rows without a query:
-    the dashboard lists them, with links, before anyone tries to approve."""
+    """Qualitative targets with neither a status nor a comment in the tertial: published as they
+    are, they would read "not started" without anyone having said so. Approving is refused
+    while there are any, and the dashboard lists them, with links, before anyone tries."""
     return [
         row
         for row in rows

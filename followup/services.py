@@ -19,7 +19,7 @@ from followup.selectors import (
     followup_is_final,
     followup_rows,
     latest_publication,
-    silent_qualitative_targets,
+    silent_rows,
 )
 from promises.audit import audit_record
 from promises.models import AuditEvent, Organisation, Promise, Target, User
@@ -104,10 +104,12 @@ def _row_snapshot(row: FollowupRow, area_names: dict[int, str]) -> dict:
     ).snapshot()
 
 
-def followup_snapshot(*, promise: Promise, tertial: Tertial) -> dict:
-    """Every figure, status and comment of a tertial, as plain JSON-able data."""
+def followup_snapshot(*, promise: Promise, tertial: Tertial, rows: list[FollowupRow] | None = None) -> dict:
+    """Every figure, status and comment of a tertial, as plain JSON-able data (from `rows` when
+    the caller has read them already)."""
     as_of = followup_as_of(tertial=tertial)
-    rows = followup_rows(promise=promise, tertial=tertial, as_of=as_of)
+    if rows is None:
+        rows = followup_rows(promise=promise, tertial=tertial, as_of=as_of)
     area_names = {area.pk: area.name for row in rows for area in row.target.areas.all()}
     return {
         "promise": {
@@ -155,11 +157,12 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
             raise ValidationError(APPROVAL_TERTIAL_NOT_OVER % {"tertial": tertial.label})
         previous = latest_publication(promise=promise, tertial=tertial.number)
         version = previous.version + 1 if previous else 1
-        snapshot = followup_snapshot(promise=promise, tertial=tertial)
-        silent = silent_qualitative_targets(promise=promise, tertial=tertial.number)
+        rows = followup_rows(promise=promise, tertial=tertial)
+        snapshot = followup_snapshot(promise=promise, tertial=tertial, rows=rows)
+        silent = silent_rows(rows)
         if silent:
             raise ValidationError(
-                APPROVAL_QUALITATIVE_UNASSESSED % {"targets": "; ".join(target.title for target in silent)}
+                APPROVAL_QUALITATIVE_UNASSESSED % {"targets": "; ".join(row.target.title for row in silent)}
             )
         fingerprint = _fingerprint(snapshot)
         if previous is not None and _fingerprint(previous.snapshot) == fingerprint:

@@ -374,7 +374,7 @@ def _summary(row) -> str:
             "covered": format_value(result.year_to_date, "count"),
             "elapsed": format_value(result.expected, "count"),
         }
-    return str(_("Followed up by the managers' assessment."))
+    return _("Followed up by the managers' assessment.")
 
 
 def _manager_report(promise: Promise, period: Tertial) -> dict:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from followup.models import Approval, Publication, Status, TargetComment
-from followup.selectors import silent_qualitative_targets
+from followup.selectors import followup_rows, silent_rows
 from followup.services import target_comment_save, tertial_approve
 from promises.models import Target
 from promises.periods import Tertial
@@ -47,7 +47,10 @@ def test_approve_is_refused_listing_the_qualitative_targets_without_status_or_co
         "eller kommentera dem innan du godkänner."
     ]
     assert Approval.objects.count() == 0
-    assert [t.pk for t in silent_qualitative_targets(promise=world.promise, tertial=1)] == [walks.pk, meetings.pk]
+    assert [row.target.pk for row in silent_rows(followup_rows(promise=world.promise, tertial=T1))] == [
+        walks.pk,
+        meetings.pk,
+    ]
 
 
 def test_approve_after_setting_not_assessed_publishes_it():
@@ -75,10 +78,10 @@ def test_approve_looks_only_at_the_tertial_being_approved():
         tertial_approve(promise=world.promise, tertial=T1, user=world.manager)
 
 
-def test_silent_qualitative_targets_ignores_other_promises():
+def test_silent_rows_ignore_other_promises():
     world, other = World(year=YEAR), World(year=YEAR + 1)
     _qualitative(other, "I ett annat löfte")
-    assert silent_qualitative_targets(promise=world.promise, tertial=1) == []
+    assert silent_rows(followup_rows(promise=world.promise, tertial=T1)) == []
 
 
 def test_dashboard_shows_the_refusal_where_the_manager_approves(client):
