@@ -259,7 +259,7 @@ def cadence_result(
 
 def qualitative_result(manual_status: str | None, *, final: bool = False) -> TargetResult:
     """The managers' assessment, at year end too: there is no figure to decide it."""
-    return TargetResult(status=manual_status or Status.NOT_STARTED, unit="none", final=final)
+    return TargetResult(status=manual_status or Status.NO_STATUS, unit="none", final=final)
 
 
 def target_result(

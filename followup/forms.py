@@ -53,8 +53,11 @@ class TargetCommentForm(forms.Form):
         max_length=5000,
         validators=[validate_no_personal_identity_number],
     )
+    # "No status yet" is what leaving it unset means, not a status to choose.
     manual_status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Not set"))] + list(Status.choices)
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Not set"))] + [choice for choice in Status.choices if choice[0] != Status.NO_STATUS],
     )
 
     def __init__(self, *args, target: Target, final: bool = False, **kwargs):

@@ -24,6 +24,7 @@ class Status(models.TextChoices):
     BEHIND = status.Status.BEHIND.value, _("Behind")
     NOT_STARTED = status.Status.NOT_STARTED.value, _("Not started")
     NOT_ASSESSED = status.Status.NOT_ASSESSED.value, _("Not assessed")
+    NO_STATUS = status.Status.NO_STATUS.value, _("No status yet")
 
 
 # What a year's outcome can be for a target whose status is set by hand.

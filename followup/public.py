@@ -441,6 +441,7 @@ def status_legend() -> list[dict]:
         Status.ACHIEVED: _("The year's target has been reached."),
         Status.NOT_ACHIEVED: _("The year is over and the target was not reached."),
         Status.NOT_ASSESSED: _("The police and the municipality could not assess the target for the period."),
+        Status.NO_STATUS: _("The police and the municipality have not given the target a status for the period."),
     }
     # Those of a running year first, as a reader meets them most of the year.
     return [{"status": str(status), "sentence": sentence} for status, sentence in sentences.items()]

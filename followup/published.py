@@ -65,7 +65,8 @@ class PublishedTarget:
         metadata=_meta(
             "While the year runs: on_track, at_risk, behind or not_started. Once the year is over (the published "
             "tertial 3), a count, share or cadence target is achieved or not_achieved. A qualitative target's "
-            "status is the managers' assessment; not_assessed means they could not assess it.",
+            "status is the managers' assessment; not_assessed means they could not assess it, no_status that "
+            "they have not given one (yet).",
             choices=tuple(Status),
         )
     )

@@ -12,3 +12,6 @@ class Status(StrEnum):
     BEHIND = "behind"
     NOT_STARTED = "not_started"
     NOT_ASSESSED = "not_assessed"  # set by hand: the managers could not assess a qualitative target
+    # A qualitative target the managers have not given a status yet ("not started" read as
+    # "nothing done" for work that runs all year).
+    NO_STATUS = "no_status"

@@ -18,6 +18,7 @@ STATUS_ICONS = {
     Status.BEHIND: "▼",
     Status.NOT_STARTED: "○",
     Status.NOT_ASSESSED: "?",
+    Status.NO_STATUS: "–",
 }
 # Columns that only make sense while the year runs, and the one that replaces them at year end.
 RUNNING_COLUMNS = ("expected", "attainment", "forecast")

@@ -70,6 +70,24 @@ def test_approve_with_a_comment_but_no_status_is_allowed():
     assert outcome.approval is not None
 
 
+def test_a_target_without_a_status_reads_no_status_yet_not_not_started(client):
+    # EST runs all year: "Ej påbörjad" on it read as "nothing done".
+    world = World(year=YEAR)
+    walks = _qualitative(world, "Trygghetsvandringar genomförs")
+    _comment(world, walks, analysis="Vandringarna flyttades till hösten.")
+    client.force_login(world.manager)
+    url = reverse("followup:target", args=[walks.pk]) + "?tertial=1"
+    page = client.get(url).content.decode()
+    assert '<span class="status status-no_status"><span aria-hidden="true">–</span> Ingen status än</span>' in page
+    # It is what leaving the status unset means, not a status to choose.
+    choices = page[page.index('name="manual_status"') : page.index("</select>", page.index('name="manual_status"'))]
+    assert "Ingen status än" not in choices
+    world.publish(1)
+    public = client.get(reverse("public:year", args=["jonkoping", YEAR])).content.decode()
+    assert "Ingen status än" in public
+    assert "Polisen och kommunen har inte gett målet någon status för perioden." in public
+
+
 def test_approve_looks_only_at_the_tertial_being_approved():
     world = World(year=YEAR)
     walks = _qualitative(world, "Trygghetsvandringar genomförs")

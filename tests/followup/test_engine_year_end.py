@@ -142,7 +142,7 @@ def test_cadence_result_final_with_every_week_is_achieved():
 @pytest.mark.parametrize("manual", [Status.ACHIEVED, Status.NOT_ACHIEVED, Status.NOT_ASSESSED, None])
 def test_qualitative_result_final_keeps_the_managers_assessment(manual):
     result = qualitative_result(manual, final=True)
-    assert (result.status, result.final, result.difference) == (manual or Status.NOT_STARTED, True, None)
+    assert (result.status, result.final, result.difference) == (manual or Status.NO_STATUS, True, None)
 
 
 @pytest.mark.parametrize("kind", ["count", "share", "cadence", "qualitative"])
@@ -162,4 +162,4 @@ def test_target_result_passes_final_to_every_kind(kind):
         final=True,
     )
     assert result.final is True
-    assert result.status == (Status.NOT_STARTED if kind == "qualitative" else Status.NOT_ACHIEVED)
+    assert result.status == (Status.NO_STATUS if kind == "qualitative" else Status.NOT_ACHIEVED)
