@@ -23,7 +23,7 @@ COMMENTS = {
             "Fler kvällspass under maj–juni.",
         ),
         "narkotika-oxnehaga-osterangen-ekhagen-forstagang": (
-            "Andelen förstagångsanvändare är låg i Öxnehaga, Österängen och Ekhagen.",
+            "Andelen förstagångsanvändare följs upp varje månad i Öxnehaga, Österängen och Ekhagen.",
             "Riktade insatser mot köpare i samverkan med socialtjänsten.",
         ),
         "est-implementering": ("EST-arbetet är igång i alla områden; lägesbilden delas med Vätterhem.", ""),
