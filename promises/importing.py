@@ -10,6 +10,7 @@ both separators and both encodings are accepted.
 import csv
 import hashlib
 import io
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -211,6 +212,9 @@ def _parse_date(value) -> date:
             return date(*time.strptime(text, pattern)[:3])
         except ValueError:
             continue
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        # Written right, but no such day (2026-11-31): saying "write it as YYYY-MM-DD" puzzled.
+        raise ValueError(_("“%(value)s” is not a day in the calendar.") % {"value": text})
     raise ValueError(_("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": text})
 
 

@@ -218,6 +218,20 @@ def test_import_template_is_dated_today_with_what_the_users_organisation_logs(cl
     assert (preview.errors, len(preview.correct_rows)) == ([], 1)
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-11-31", "”2026-11-31” är ingen dag i kalendern."),  # written right, no such day
+        ("31/12", "”31/12” är inget datum; skriv det som ÅÅÅÅ-MM-DD."),
+    ],
+)
+def test_import_date_errors_say_what_is_wrong(value, message):
+    world = World()
+    raw = (";".join(COLUMNS) + f"\r\n{value};Fotpatrullering;Råslätt;1;;;;\r\n").encode()
+    preview = import_preview(raw=raw, file_name="x.csv", user=world.officer)
+    assert [(e.line, e.column, e.message) for e in preview.errors] == [(2, "datum", message)]
+
+
 def test_import_of_a_header_without_rows_says_so():
     world = World()
     with pytest.raises(ImportFileError) as refused:
