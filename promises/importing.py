@@ -201,6 +201,12 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+# A date's two mistakes, worded once for the import and the API (promises/serializers.py).
+ISO_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+NOT_A_DATE = gettext_lazy("“%(value)s” is not a date; write it as YYYY-MM-DD.")
+NOT_A_CALENDAR_DAY = gettext_lazy("“%(value)s” is not a day in the calendar.")
+
+
 def _parse_date(value) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -212,10 +218,10 @@ def _parse_date(value) -> date:
             return date(*time.strptime(text, pattern)[:3])
         except ValueError:
             continue
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if ISO_DATE_SHAPE.fullmatch(text):
         # Written right, but no such day (2026-11-31): saying "write it as YYYY-MM-DD" puzzled.
-        raise ValueError(_("“%(value)s” is not a day in the calendar.") % {"value": text})
-    raise ValueError(_("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": text})
+        raise ValueError(NOT_A_CALENDAR_DAY % {"value": text})
+    raise ValueError(NOT_A_DATE % {"value": text})
 
 
 def _parse_int(value, column: str, *, default: int | None = None) -> int | None:

@@ -7,7 +7,6 @@ value that cannot be read goes to the rules as missing, and every mistake of an 
 reported at once, each with its field, a code and a Swedish message.
 """
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +15,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from promises.importing import Names
+from promises.importing import ISO_DATE_SHAPE, NOT_A_CALENDAR_DAY, NOT_A_DATE, Names
 from promises.models import Activity, ActivityType, Area
 from promises.services import ActivityData
 
@@ -27,12 +26,9 @@ ENTRY_UNKNOWN_FIELD = gettext_lazy("Unknown field “%(field)s”. The fields ar
 ENTRY_TYPE_REQUIRED = gettext_lazy("Name the activity (activity_type): its name or code.")
 ENTRY_NOT_TEXT = gettext_lazy("Write this as text (a JSON string).")
 ENTRY_BAD_CHARACTERS = gettext_lazy("The text contains characters that cannot be saved.")
-ENTRY_NOT_A_DATE = gettext_lazy("“%(value)s” is not a date; write it as YYYY-MM-DD.")
 ENTRY_NOT_A_WHOLE_NUMBER = gettext_lazy("Write a whole number (a JSON number without decimals).")
 ENTRY_NOT_A_BOOLEAN = gettext_lazy("Write true or false.")
 FILTER_NOT_A_DATE = gettext_lazy("The filter %(name)s must be a date written as YYYY-MM-DD, not “%(value)s”.")
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass
@@ -67,12 +63,12 @@ def _text(value: Any) -> str:
 
 def _date(value: Any) -> date:
     text = _text(value)
+    if not ISO_DATE_SHAPE.fullmatch(text):
+        raise _Unreadable("invalid_date", NOT_A_DATE % {"value": text[:40]})
     try:
-        if _ISO_DATE.fullmatch(text):
-            return date.fromisoformat(text)
+        return date.fromisoformat(text)
     except ValueError:
-        pass
-    raise _Unreadable("invalid_date", ENTRY_NOT_A_DATE % {"value": text[:40]})
+        raise _Unreadable("invalid_date", NOT_A_CALENDAR_DAY % {"value": text}) from None
 
 
 def _whole_number(value: Any) -> int:

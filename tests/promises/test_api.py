@@ -186,7 +186,7 @@ def test_post_batch_is_all_or_nothing_with_every_mistake_by_index_and_field(clie
     ]
     messages = {(e["index"], e["field"]): e["message"] for e in body["errors"]}
     assert messages[(2, "area")] == "Okänt område ”Atlantis”."
-    assert messages[(2, "date")] == "”2022-13-01” är inget datum; skriv det som ÅÅÅÅ-MM-DD."
+    assert messages[(2, "date")] == "”2022-13-01” är ingen dag i kalendern."
     assert messages[(3, "quantity")] == "Antalet måste vara minst 1."
 
 
