@@ -423,7 +423,7 @@ def outside_totals(
 
 def silent_rows(rows: list[FollowupRow]) -> list[FollowupRow]:
     """Qualitative targets with neither a status nor a comment in the tertial: published as they
-    are, they would read "not started" without anyone having said so. Approving is refused
+    are, they would say nothing at all ("no status yet"). Approving is refused
     while there are any, and the dashboard lists them, with links, before anyone tries."""
     return [
         row
@@ -481,11 +481,11 @@ def manager_overview(*, user: User, today: date | None = None) -> ManagerOvervie
         promise=promise,
         tertial=tertial,
         status_counts=[(status, counts[status]) for status in Status.values if counts[status]],
-        awaiting=_awaiting(user=user, current=promise, today=today),
+        awaiting=_awaiting(user=user, today=today),
     )
 
 
-def _awaiting(*, user: User, current: Promise, today: date) -> list[Awaiting]:
+def _awaiting(*, user: User, today: date) -> list[Awaiting]:
     """The ended tertials of this year's and last year's promises that wait for the user's party.
 
     Last year's too: its T3 ends on 31 December and is approved in January, when this year's
@@ -494,7 +494,7 @@ def _awaiting(*, user: User, current: Promise, today: date) -> list[Awaiting]:
     if user.organisation_id is None:
         return []
     promises = list(
-        Promise.objects.filter(parties=user.organisation_id, year__in=(current.year, current.year - 1))
+        Promise.objects.filter(parties=user.organisation_id, year__in=(today.year, today.year - 1))
         .exclude(status=Promise.Status.DRAFT)
         .select_related("municipality")
         .order_by("year", "municipality__name")

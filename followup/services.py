@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from followup.models import FINAL_OUTCOMES, Approval, Publication, TargetComment
+from followup.models import FINAL_OUTCOMES, Approval, Publication, Status, TargetComment
 from followup.notifications import notifications_queue_approval
 from followup.published import PublishedTarget, whole_counts
 from followup.selectors import (
@@ -49,6 +49,8 @@ def target_comment_save(
 ) -> TargetComment:
     if not is_manager(user):
         raise PermissionDenied(APPROVAL_NOT_A_MANAGER)
+    if manual_status == Status.NO_STATUS:
+        manual_status = ""  # what an unset status reads as, never a status of its own
     if manual_status and target.kind != Target.Kind.QUALITATIVE:
         raise ValidationError({"manual_status": COMMENT_STATUS_ONLY_QUALITATIVE})
     period = Tertial(target.commitment.section.promise.year, tertial)
@@ -126,10 +128,19 @@ def followup_snapshot(*, promise: Promise, tertial: Tertial, rows: list[Followup
 
 
 def _fingerprint(snapshot: dict) -> str:
-    # Counts read whole, so a snapshot frozen before they were compares equal to today's.
-    targets = [whole_counts(target) for target in snapshot.get("targets", [])]
+    # Compared in the wording of the oldest snapshots, so one frozen before a change of wording
+    # compares equal to today's: counts whole, and a qualitative target without a status as
+    # "not_started", as it was frozen before "no_status" existed (so choosing "Ej påbörjad" by
+    # hand instead of leaving it unset is no change of the figures either).
+    targets = [_comparable(whole_counts(target)) for target in snapshot.get("targets", [])]
     comparable = {**snapshot, "targets": targets} if "targets" in snapshot else snapshot
     return hashlib.sha256(json.dumps(comparable, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _comparable(target: dict) -> dict:
+    if target.get("kind") == Target.Kind.QUALITATIVE and target.get("status") == Status.NO_STATUS:
+        return {**target, "status": Status.NOT_STARTED.value}
+    return target
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""No silent "not started": a tertial is not approved while a qualitative target has neither a
+"""No silent target: a tertial is not approved while a qualitative target has neither a
 status nor a comment; "not assessed" says so explicitly."""
 
 import pytest
@@ -83,9 +83,30 @@ def test_a_target_without_a_status_reads_no_status_yet_not_not_started(client):
     choices = page[page.index('name="manual_status"') : page.index("</select>", page.index('name="manual_status"'))]
     assert "Ingen status än" not in choices
     world.publish(1)
+    snapshot = Publication.objects.get(tertial=1).snapshot
+    assert next(t for t in snapshot["targets"] if t["id"] == walks.pk)["status"] == "no_status"
     public = client.get(reverse("public:year", args=["jonkoping", YEAR])).content.decode()
-    assert "Ingen status än" in public
+    assert '<span class="status status-no_status">' in public.split('id="status-legend"')[0]  # the target's own
     assert "Polisen och kommunen har inte gett målet någon status för perioden." in public
+    # Not a status to store either: the service reads it as unset.
+    _comment(world, walks, tertial=2, status=Status.NO_STATUS, analysis="x")
+    assert walks.comments.get(tertial=2).manual_status == ""
+
+
+def test_a_publication_frozen_before_no_status_existed_is_the_same_figures():
+    # Frozen then, a qualitative target without a status said "not_started"; approving the
+    # unchanged figures again must not ask for a correction.
+    world = World(year=YEAR)
+    walks = _qualitative(world, "Trygghetsvandringar genomförs")
+    _comment(world, walks, analysis="Vandringarna flyttades till hösten.")
+    world.publish(1)
+    published = Publication.objects.get()
+    for target in published.snapshot["targets"]:
+        if target["id"] == walks.pk:
+            target["status"] = "not_started"
+    published.save()
+    again = tertial_approve(promise=world.promise, tertial=T1, user=world.manager)
+    assert (again.already_published, again.publication) == (True, published)
 
 
 def test_approve_looks_only_at_the_tertial_being_approved():
