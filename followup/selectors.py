@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from followup import engine
 from followup.engine import Coverage, DailyTotal, MonthTotals, TargetResult, TargetSpec, target_result, year_is_over
-from followup.models import Approval, Publication, Status, TargetComment
+from followup.models import FINAL_OUTCOMES, Approval, Publication, Status, TargetComment
 from medborgarlofte.cache import cache_get_or_compute
 from promises.models import Activity, ActivityType, Area, Commitment, Promise, Section, Target, User
 from promises.periods import Tertial, period_of, tertials
@@ -422,15 +422,18 @@ def outside_totals(
 
 
 def silent_rows(rows: list[FollowupRow]) -> list[FollowupRow]:
-    """Qualitative targets with neither a status nor a comment in the tertial: published as they
-    are, they would say nothing at all ("no status yet"). Approving is refused
-    while there are any, and the dashboard lists them, with links, before anyone tries."""
-    return [
-        row
-        for row in rows
-        if row.target.kind == Target.Kind.QUALITATIVE
-        and not (row.comment and (row.comment.manual_status or row.comment.analysis or row.comment.measures))
-    ]
+    """Qualitative targets that would be published saying nothing: while the year runs, those
+    with neither a status nor a comment; once it is over, those without the year's outcome
+    (achieved, not achieved or not assessed: a comment alone is no outcome). Approving is
+    refused while there are any, and the dashboard lists them, with links, before anyone tries."""
+
+    def silent(row: FollowupRow) -> bool:
+        comment = row.comment
+        if row.result.final:
+            return not (comment and comment.manual_status in FINAL_OUTCOMES)
+        return not (comment and (comment.manual_status or comment.analysis or comment.measures))
+
+    return [row for row in rows if row.target.kind == Target.Kind.QUALITATIVE and silent(row)]
 
 
 @dataclass(frozen=True)

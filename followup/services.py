@@ -38,6 +38,10 @@ APPROVAL_QUALITATIVE_UNASSESSED = _(
     "These targets without a number have neither a status nor a comment: %(targets)s. Set their status "
     "(“Not assessed” if they could not be assessed) or comment on them before approving."
 )
+APPROVAL_QUALITATIVE_NO_OUTCOME = _(
+    "The year is over, and these targets without a number have no outcome for it: %(targets)s. Set "
+    "“Achieved”, “Not achieved” or “Not assessed” before approving."
+)
 
 # The joint promise is signed by the police and the municipality: both must approve.
 REQUIRED_PARTIES: set[str] = {Organisation.Kind.POLICE, Organisation.Kind.MUNICIPALITY}
@@ -172,9 +176,8 @@ def tertial_approve(*, promise: Promise, tertial: Tertial, user: User, reason: s
         snapshot = followup_snapshot(promise=promise, tertial=tertial, rows=rows)
         silent = silent_rows(rows)
         if silent:
-            raise ValidationError(
-                APPROVAL_QUALITATIVE_UNASSESSED % {"targets": "; ".join(row.target.title for row in silent)}
-            )
+            message = APPROVAL_QUALITATIVE_NO_OUTCOME if silent[0].result.final else APPROVAL_QUALITATIVE_UNASSESSED
+            raise ValidationError(message % {"targets": "; ".join(row.target.title for row in silent)})
         fingerprint = _fingerprint(snapshot)
         if previous is not None and _fingerprint(previous.snapshot) == fingerprint:
             # Nothing changed since the last publication (a second click, a late approval).

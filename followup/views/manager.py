@@ -167,6 +167,7 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
                 }
                 for row in silent_rows(rows)
             ],
+            "silent_final": followup_is_final(tertial=tertial),
         }
 
     return cache_get_or_compute(key, compute, timeout=60 * 60)

@@ -109,6 +109,24 @@ def test_a_publication_frozen_before_no_status_existed_is_the_same_figures():
     assert (again.already_published, again.publication) == (True, published)
 
 
+def test_after_the_year_a_comment_alone_is_no_outcome(client):
+    # T3 of a year that is over: the target is published as the year's outcome, so it needs one.
+    world = World(year=YEAR)
+    walks = _qualitative(world, "Trygghetsvandringar genomförs")
+    _comment(world, walks, tertial=3, analysis="Vandringarna hölls i tre områden.")
+    with pytest.raises(ValidationError) as refused:
+        tertial_approve(promise=world.promise, tertial=Tertial(YEAR, 3), user=world.manager)
+    assert refused.value.messages == [
+        "Året är slut, och de här målen utan siffra har inget utfall för året: Trygghetsvandringar genomförs. "
+        "Ange ”Uppnått”, ”Ej uppnått” eller ”Ej bedömd” innan du godkänner."
+    ]
+    client.force_login(world.manager)
+    dashboard = client.get(reverse("followup:dashboard") + f"?promise={world.promise.pk}&tertial=3").content.decode()
+    assert "Året är slut: ge det här målet utan siffra dess utfall" in dashboard
+    _comment(world, walks, tertial=3, status=Status.ACHIEVED, analysis="Vandringarna hölls i tre områden.")
+    assert tertial_approve(promise=world.promise, tertial=Tertial(YEAR, 3), user=world.manager).approval is not None
+
+
 def test_approve_looks_only_at_the_tertial_being_approved():
     world = World(year=YEAR)
     walks = _qualitative(world, "Trygghetsvandringar genomförs")
