@@ -144,6 +144,7 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
 
     def compute() -> dict:
         table, rows, basis = _followup_table(request, promise, tertial)
+        silent = silent_rows(rows)
         return {
             "body": render_to_string(
                 "manager/includes/dashboard_body.html",
@@ -165,9 +166,10 @@ def _dashboard_cached(request: AuthenticatedHttpRequest, promise: Promise, terti
                     "label": f"{row.section.number}.{row.commitment.number} {row.target.title}",
                     "url": reverse("followup:target", args=[row.target.pk]) + f"?tertial={tertial.number}",
                 }
-                for row in silent_rows(rows)
+                for row in silent
             ],
-            "silent_final": followup_is_final(tertial=tertial),
+            # The year-end wording when they lack the year's outcome, as the refusal decides it.
+            "silent_final": bool(silent) and silent[0].result.final,
         }
 
     return cache_get_or_compute(key, compute, timeout=60 * 60)
